@@ -1,0 +1,1 @@
+"""Streamlit glue: the one door to session state, the URL, and controls shared by pages."""

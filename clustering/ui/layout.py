@@ -1,0 +1,63 @@
+"""What every page does first: read the link once, show the shared sidebar, show queued messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from clustering.ui import state, urls
+
+WHERE_TO_START = {
+    "home": "Start on **Data** to pick points, then step through **K-means**.",
+    "data": "Pick a data set here, then open **K-means** and click **E step**.",
+    "kmeans": "Click **E step**, then **M step**, and watch J fall.",
+    "gmm": "Click **E step**, then **M step**: the bound touches, then both rise.",
+    "compare": "Step both algorithms together from the same start.",
+    "generative": "Set the components, sample, then fit EM to your own mixture.",
+    "exact-1d": "Compare Lloyd's answer with the true optimum on a line.",
+    "lessons": "Pick a lesson, predict what will happen, then step.",
+}
+
+
+def page_setup(page: str) -> state.ActiveData:
+    """Read the link's data set (first visit only), draw the sidebar, show queued messages.
+
+    Returns the active data set.
+    """
+    if state.first_visit("data"):
+        query = urls.read_query()
+        try:
+            spec = urls.parse_data(query)
+            if spec is not None:
+                state.set_data(spec)
+        except ValueError as error:  # UrlError or a generator's own plain message
+            state.push_message(page, f"{error} Showing the default data set instead.", "warning")
+    active = state.get_data()
+    _sidebar(page, active)
+    for level, text in state.pop_messages(page):
+        getattr(st, level if level in ("info", "warning", "error", "success") else "info")(text)
+    return active
+
+
+def _sidebar(page: str, active: state.ActiveData) -> None:
+    with st.sidebar:
+        st.markdown("**Active data set**")
+        scaled = "standardized (z-score)" if active.spec.standardize else "original units"
+        st.text(f"{active.spec.label()}\nN = {active.n:,} points, {scaled}")
+        st.caption("Where to start: " + WHERE_TO_START.get(page, WHERE_TO_START["home"]).replace("**", ""))
+
+
+def write_url(active: state.ActiveData, page_params: Mapping[str, Any] | None = None) -> None:
+    """Put the active data set (and the page's own parameters) into the URL."""
+    params = dict(urls.data_query(active.spec))
+    params.update(page_params or {})
+    urls.write_query(params)
+
+
+def read_page_params(page: str) -> dict[str, str] | None:
+    """The URL's query parameters on the page's first visit in this session, else None."""
+    if state.first_visit(page):
+        return urls.read_query()
+    return None

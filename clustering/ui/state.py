@@ -1,0 +1,185 @@
+"""The one door to ``st.session_state``.
+
+Every page reads and writes session state through the typed getters and setters here; keys
+are page-prefixed strings held in this module only. Callbacks replace whole (immutable)
+objects, never mutate them. Nothing here is module-global: each browser session has its own
+``st.session_state``, so two students never share a run or a data set.
+
+What is stored:
+- the active data set (:class:`ActiveData`): its recipe (:class:`DataSpec`), the points, and a
+  version number that grows every time the active data changes;
+- per page, a run (:class:`clustering.stepper.Run`) tagged with the data version it was made
+  on: a run made on other data is dropped on read, and the page is told so once;
+- per page, small settings and one-shot messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from clustering import datasets
+from clustering.constants import DEFAULT_DATASET, DEFAULT_SEED
+from clustering.stepper import Run
+
+_DATA = "data.active"
+_DATA_VERSION = "data.version"
+_URL_READ = "url.read"  # set of scopes whose URL parameters were read in this session
+_MESSAGES = "messages"
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """How to rebuild a data set: a generator's name, its size, seed and options.
+
+    For an upload, ``name`` is "upload" and ``source_name`` the file's name; an upload can't be
+    rebuilt from the URL.
+    """
+
+    name: str = DEFAULT_DATASET
+    n: int | None = None
+    seed: int = DEFAULT_SEED
+    standardize: bool = False
+    options: tuple[tuple[str, Any], ...] = ()
+    source_name: str = ""
+
+    @property
+    def is_upload(self) -> bool:
+        return self.name == "upload"
+
+    def label(self) -> str:
+        base = f"uploaded file “{self.source_name}”" if self.is_upload else self.name
+        return base
+
+
+@dataclass(frozen=True, eq=False)
+class ActiveData:
+    """The data set every page works on.
+
+    dataset : the points as generated or read (original units)
+    spec : the recipe
+    version : grows by one at every change of active data (runs remember it)
+    X : the points the algorithms see: standardized (z-score) when spec.standardize
+    """
+
+    dataset: datasets.Dataset
+    spec: DataSpec
+    version: int
+    X: np.ndarray = field(repr=False)
+
+    @property
+    def n(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def key(self) -> str:
+        """A string naming these exact points (for caches); unique within a session."""
+        return f"{self.spec}|v{self.version}"
+
+
+def build(spec: DataSpec, dataset: datasets.Dataset | None = None, version: int = 0) -> ActiveData:
+    """Make the ActiveData for ``spec`` (generating the points unless ``dataset`` is given)."""
+    if dataset is None:
+        dataset = datasets.make(spec.name, n=spec.n, seed=spec.seed, **dict(spec.options))
+    X = datasets.standardize(dataset.X) if spec.standardize else dataset.X
+    X = np.asarray(X, dtype=float)
+    if X.flags.writeable:
+        X = X.copy()
+        X.setflags(write=False)
+    return ActiveData(dataset, spec, version, X)
+
+
+def get_data() -> ActiveData:
+    """The active data set; the default (the mouse set) on a fresh session."""
+    active = st.session_state.get(_DATA)
+    if active is None:
+        active = build(DataSpec(), version=0)
+        st.session_state[_DATA] = active
+        st.session_state[_DATA_VERSION] = 0
+    return active
+
+
+def set_data(spec: DataSpec, dataset: datasets.Dataset | None = None) -> ActiveData:
+    """Make ``spec`` (or an uploaded ``dataset``) the active data set for every page.
+
+    Raises whatever ``datasets.make`` raises (ValueError with a plain message); the previous
+    data set then stays active.
+    """
+    version = int(st.session_state.get(_DATA_VERSION, 0)) + 1
+    active = build(spec, dataset, version)  # may raise: nothing is stored before this works
+    st.session_state[_DATA] = active
+    st.session_state[_DATA_VERSION] = version
+    return active
+
+
+# --------------------------------------------------------------------------------------
+# Runs, per page
+# --------------------------------------------------------------------------------------
+
+
+def get_run(page: str) -> Run | None:
+    """The page's run on the active data, or None.
+
+    A run made on another data set is dropped here, and a one-shot message tells the page.
+    """
+    stored = st.session_state.get(f"{page}.run")
+    if stored is None:
+        return None
+    version, run = stored
+    if version != get_data().version:
+        del st.session_state[f"{page}.run"]
+        push_message(page, "The data set changed, so the run made on the previous data was reset.")
+        return None
+    return run
+
+
+def set_run(page: str, run: Run | None) -> None:
+    """Store the page's run (tagged with the active data's version); None forgets it."""
+    if run is None:
+        st.session_state.pop(f"{page}.run", None)
+    else:
+        st.session_state[f"{page}.run"] = (get_data().version, run)
+
+
+# --------------------------------------------------------------------------------------
+# Small per-page values and one-shot messages
+# --------------------------------------------------------------------------------------
+
+
+def get_value(page: str, name: str, default: Any = None) -> Any:
+    return st.session_state.get(f"{page}.{name}", default)
+
+
+def set_value(page: str, name: str, value: Any) -> None:
+    st.session_state[f"{page}.{name}"] = value
+
+
+def push_message(page: str, text: str, level: str = "info") -> None:
+    """Queue a message (info, warning or error) that the page shows once on its next run."""
+    messages = dict(st.session_state.get(_MESSAGES, {}))
+    messages[page] = tuple(messages.get(page, ())) + ((level, text),)
+    st.session_state[_MESSAGES] = messages
+
+
+def pop_messages(page: str) -> tuple[tuple[str, str], ...]:
+    """The page's queued messages, forgotten once read."""
+    messages = dict(st.session_state.get(_MESSAGES, {}))
+    mine = tuple(messages.pop(page, ()))
+    st.session_state[_MESSAGES] = messages
+    return mine
+
+
+def first_visit(scope: str) -> bool:
+    """True the first time it is asked for ``scope`` in this session (to read URL parameters once)."""
+    seen = st.session_state.get(_URL_READ, frozenset())
+    if scope in seen:
+        return False
+    st.session_state[_URL_READ] = seen | {scope}
+    return True
+
+
+def with_standardize(spec: DataSpec, standardize: bool) -> DataSpec:
+    return replace(spec, standardize=bool(standardize))

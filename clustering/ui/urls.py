@@ -1,0 +1,96 @@
+"""Shareable state: the URL's query parameters, parsed and written.
+
+Parsing is pure (``parse_*`` take a plain mapping and return values or a plain message), so it
+is tested without Streamlit; ``read_query`` / ``write_query`` are the only calls that touch
+``st.query_params``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from clustering import datasets
+from clustering.constants import MAX_POINTS
+
+DATA_KEYS = ("dataset", "n", "seed", "standardize")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class UrlError(ValueError):
+    """A query parameter that can't be used; str() is a plain sentence."""
+
+
+def parse_int(query: Mapping[str, str], key: str, low: int, high: int, default: int | None) -> int | None:
+    """The integer ``query[key]`` within [low, high], ``default`` when absent; UrlError otherwise."""
+    raw = query.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise UrlError(f"The link's “{key}” must be a whole number, not “{raw}”.") from None
+    if not low <= value <= high:
+        raise UrlError(f"The link's “{key}” must be between {low:,} and {high:,}; it was {value:,}.")
+    return value
+
+
+def parse_bool(query: Mapping[str, str], key: str, default: bool) -> bool:
+    raw = query.get(key)
+    if raw is None or raw == "":
+        return default
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise UrlError(f"The link's “{key}” must be true or false, not “{raw}”.")
+
+
+def parse_choice(query: Mapping[str, str], key: str, choices: tuple[str, ...], default: str) -> str:
+    raw = query.get(key)
+    if raw is None or raw == "":
+        return default
+    if raw not in choices:
+        raise UrlError(f"The link's “{key}” must be one of {', '.join(choices)}; it was “{raw}”.")
+    return str(raw)
+
+
+def parse_data(query: Mapping[str, str]):
+    """The DataSpec a link asks for, or None when it names no data set; UrlError if it is bad."""
+    from clustering.ui.state import DataSpec
+
+    if not query.get("dataset"):
+        return None
+    name = parse_choice(query, "dataset", tuple(datasets.NAMES), "mouse")
+    n = parse_int(query, "n", 2, MAX_POINTS, None)
+    seed = parse_int(query, "seed", 0, 2**32 - 1, 0)
+    standardize = parse_bool(query, "standardize", False)
+    return DataSpec(name=name, n=n, seed=seed, standardize=standardize)
+
+
+def data_query(spec) -> dict[str, str]:
+    """The query parameters that rebuild ``spec`` (none for an upload: it can't be rebuilt)."""
+    if spec.is_upload:
+        return {}
+    query = {"dataset": spec.name, "seed": str(spec.seed)}
+    if spec.n is not None:
+        query["n"] = str(spec.n)
+    if spec.standardize:
+        query["standardize"] = "true"
+    return query
+
+
+def read_query() -> dict[str, str]:
+    """The URL's query parameters as a plain dict (last value wins for repeated keys)."""
+    return {key: st.query_params.get(key) for key in st.query_params.keys()}
+
+
+def write_query(params: Mapping[str, Any]) -> None:
+    """Replace the URL's query parameters with ``params`` (only when they differ)."""
+    wanted = {key: str(value) for key, value in params.items() if value is not None}
+    if read_query() != wanted:
+        st.query_params.from_dict(wanted)

@@ -1,0 +1,19 @@
+"""Home: what the app teaches, in three sentences, and where to go."""
+
+import streamlit as st
+
+from clustering.ui.layout import page_setup
+
+page_setup("home")
+st.title("Clustering Lab")
+st.markdown(
+    "Clustering Lab lets you run **K-means** and **EM for Gaussian mixtures** one half-step at a "
+    "time: assign the points (E step), then move the centres (M step), and watch the objective "
+    "J fall or the log-likelihood rise after every click.  \n"
+    "It shows *why* the algorithms do what they do: why J can never go up, why the EM lower "
+    "bound touches the likelihood after each E step, and why a bad start ends in a bad answer.  \n"
+    "Pick a data set, choose a start, and step; you can always step back."
+)
+st.page_link("pages/data.py", label="1. Data: generate or upload points", icon="📊")
+st.page_link("pages/kmeans.py", label="2. K-means: E step, M step, and J", icon="📍")
+st.page_link("pages/gmm.py", label="3. Gaussian mixture: responsibilities, ellipses and the bound", icon="🔵")
