@@ -1,0 +1,83 @@
+"""The one door to session state (round trip through a real Streamlit session) and URL parsing."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from clustering.ui import urls
+from clustering.ui.state import DataSpec
+
+
+def _state_round_trip_script():
+    import numpy as np
+    import streamlit as st
+
+    from clustering import kmeans, stepper
+    from clustering.ui import state
+
+    active = state.get_data()
+    st.text(f"default:{active.spec.name}:{active.n}:{active.version}")
+    X = active.X
+    run = stepper.new_kmeans_run(kmeans.init_centroids(X, 3, "random", seed=0))
+    state.set_run("kmeans", run)
+    assert state.get_run("kmeans") is run
+    state.set_value("kmeans", "k", 3)
+    st.text(f"value:{state.get_value('kmeans', 'k')}")
+    new = state.set_data(state.DataSpec(name="blobs", n=90, seed=2))
+    st.text(f"new:{new.spec.name}:{new.n}:{new.version}")
+    st.text(f"run-after-change:{state.get_run('kmeans')}")
+    st.text(f"messages:{len(state.pop_messages('kmeans'))}:{len(state.pop_messages('kmeans'))}")
+    standardized = state.set_data(state.DataSpec(name="blobs", n=90, seed=2, standardize=True))
+    st.text(f"z:{np.allclose(standardized.X.mean(axis=0), 0)}:{np.allclose(standardized.X.std(axis=0), 1)}")
+    st.text(f"first:{state.first_visit('x')}:{state.first_visit('x')}")
+
+
+def test_session_state_round_trip():
+    at = AppTest.from_function(_state_round_trip_script).run(timeout=30)
+    assert not at.exception
+    texts = [t.value for t in at.text]
+    assert texts[0] == "default:mouse:500:0"
+    assert texts[1] == "value:3"
+    assert texts[2] == "new:blobs:90:1"
+    assert texts[3] == "run-after-change:None"  # a run made on other data is dropped
+    assert texts[4] == "messages:1:0"  # ... and the page is told once
+    assert texts[5] == "z:True:True"
+    assert texts[6] == "first:True:False"
+
+
+def test_two_sessions_share_nothing():
+    first = AppTest.from_function(_state_round_trip_script).run(timeout=30)
+    second = AppTest.from_function(_state_round_trip_script).run(timeout=30)
+    # each session starts from the default data set at version 0, whatever the other did
+    assert first.text[0].value == second.text[0].value == "default:mouse:500:0"
+
+
+def test_parse_data_reads_every_key():
+    spec = urls.parse_data({"dataset": "blobs", "n": "1000", "seed": "3", "standardize": "true"})
+    assert spec == DataSpec(name="blobs", n=1000, seed=3, standardize=True)
+    assert urls.parse_data({}) is None
+
+
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        ({"dataset": "nonsense"}, "dataset"),
+        ({"dataset": "blobs", "n": "ten"}, "whole number"),
+        ({"dataset": "blobs", "n": "1"}, "between"),
+        ({"dataset": "blobs", "n": "99999999"}, "between"),
+        ({"dataset": "blobs", "seed": "-4"}, "between"),
+        ({"dataset": "blobs", "standardize": "maybe"}, "true or false"),
+    ],
+)
+def test_bad_url_values_give_plain_messages(query, words):
+    with pytest.raises(urls.UrlError) as error:
+        urls.parse_data(query)
+    message = str(error.value)
+    assert words in message and message.endswith(".") and "Traceback" not in message
+
+
+def test_data_query_round_trips():
+    spec = DataSpec(name="moons", n=300, seed=7, standardize=True)
+    assert urls.parse_data(urls.data_query(spec)) == spec
+    assert urls.data_query(DataSpec(name="upload", source_name="x.csv")) == {}
