@@ -9,6 +9,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024  # the largest file read_points accepts (50 MB
 MAX_K_KMEANS = 20  # the K-means page offers K from 1 to 20
 MAX_K_GMM = 10  # the GMM page offers K from 1 to 10
 MAX_ITER = 300  # iteration cap of "Run to convergence"
+MAX_LABEL_CLASSES = 20  # an uploaded text column with more distinct values is not used as labels
+MAX_LABEL_CHARS = 40  # longer label texts in an uploaded file are shortened to this many characters
 
 # --- defaults ---------------------------------------------------------------
 DEFAULT_SEED = 0
@@ -27,3 +29,27 @@ CLUSTER_COLOURS = (
     "#3182bd", "#fd8d3c", "#31a354", "#756bb1", "#636363",
 )
 UNASSIGNED_COLOUR = "#b0b0b0"  # points before the first E step
+
+# --- K-means ----------------------------------------------------------------
+KMEANS_INIT_METHODS = ("random", "random-partition", "kmeans++", "farthest")  # menu order
+DEFAULT_KMEANS_INIT = "kmeans++"
+KMEANS_BLOCK_POINTS = 2**14  # kmeans.assign and update work on this many points at a time
+
+# --- Gaussian mixtures ------------------------------------------------------
+GMM_INIT_METHODS = ("kmeans", "random")  # menu order of gmm.init_params
+GMM_COVARIANCE_TYPES = ("full", "diag", "spherical", "tied")  # as in scikit-learn
+GMM_INIT_KMEANS_MAX_ITER = 300  # cap on the K-means run behind gmm.init_params("kmeans")
+# A component whose total responsibility N_k = sum_n gamma_nk is at most this many points is
+# empty: its mean and covariance are undefined and m_step raises EmptyComponentError.
+GMM_EMPTY_COMPONENT_MASS = 1e-12
+# A covariance whose smallest eigenvalue is at most this fraction of its largest is singular
+# to float64 precision (rounding alone leaves ~1e-16): m_step raises CollapseError ("raise
+# reg_covar") instead of going on.
+GMM_COLLAPSE_RTOL = 1e-13
+GMM_BLOCK_POINTS = 2**14  # gmm works on this many points at a time (memory: about 2 K D x this)
+
+# --- the generative model and the exact 1-D optimum ------------------------------
+GENERATIVE_MAX_POINTS = 100_000  # the most points the Generative model page samples
+GENERATIVE_DEFAULT_POINTS = 500
+EXACT_1D_MAX_POINTS = 2_000  # the exact optimum costs O(K N²): a larger column is sampled
+EXACT_1D_MAX_K = 10
