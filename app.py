@@ -9,6 +9,8 @@ PAGES = [
     st.Page("pages/data.py", title="Data", icon="📊", url_path="data"),
     st.Page("pages/kmeans.py", title="K-means", icon="📍", url_path="kmeans"),
     st.Page("pages/gmm.py", title="Gaussian mixture (EM)", icon="🔵", url_path="gmm"),
+    st.Page("pages/generative.py", title="Generative model", icon="🎲", url_path="generative"),
+    st.Page("pages/exact_1d.py", title="Exact 1-D optimum", icon="📏", url_path="exact-1d"),
 ]
 
 st.navigation(PAGES).run()

@@ -26,6 +26,7 @@ def page_setup(page: str) -> state.ActiveData:
 
     Returns the active data set.
     """
+    _through_the_router()
     if state.first_visit("data"):
         query = urls.read_query()
         try:
@@ -39,6 +40,22 @@ def page_setup(page: str) -> state.ActiveData:
     for level, text in state.pop_messages(page):
         getattr(st, level if level in ("info", "warning", "error", "success") else "info")(text)
     return active
+
+
+def _through_the_router() -> None:
+    """Make sure the page runs inside app.py's ``st.navigation``, never alone.
+
+    Streamlit runs a fresh server in its old "pages/ directory" mode until ``st.navigation``
+    has run once, because a folder named pages/ sits next to app.py: a link straight to
+    /data?dataset=... as the server's first visitor would run pages/data.py alone (narrow
+    layout, file names in the menu). Switching that mode off and rerunning sends the same
+    request (page and query parameters) through the router.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def _sidebar(page: str, active: state.ActiveData) -> None:

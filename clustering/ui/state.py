@@ -36,7 +36,8 @@ class DataSpec:
     """How to rebuild a data set: a generator's name, its size, seed and options.
 
     For an upload, ``name`` is "upload" and ``source_name`` the file's name; an upload can't be
-    rebuilt from the URL.
+    rebuilt from the URL. A mixture sampled on the Generative model page has ``name``
+    "generated" (``source_name`` says which mixture) and is held like an upload.
     """
 
     name: str = DEFAULT_DATASET
@@ -48,9 +49,12 @@ class DataSpec:
 
     @property
     def is_upload(self) -> bool:
-        return self.name == "upload"
+        """True when the points can't be rebuilt from this recipe (an upload or a generated mixture)."""
+        return self.name in ("upload", "generated")
 
     def label(self) -> str:
+        if self.name == "generated":
+            return f"sampled mixture ({self.source_name})"
         base = f"uploaded file “{self.source_name}”" if self.is_upload else self.name
         return base
 
@@ -183,3 +187,19 @@ def first_visit(scope: str) -> bool:
 
 def with_standardize(spec: DataSpec, standardize: bool) -> DataSpec:
     return replace(spec, standardize=bool(standardize))
+
+
+def widget_key(page: str, name: str) -> str:
+    """The ``key=`` of a page's widget, so that get_value / set_value read and set it."""
+    return f"{page}.{name}"
+
+
+def pages_with_runs() -> tuple[str, ...]:
+    """The pages holding a run made on the active data set (a data change will reset them)."""
+    version = get_data().version
+    return tuple(
+        key[: -len(".run")]
+        for key in list(st.session_state)
+        if isinstance(key, str) and key.endswith(".run")
+        and isinstance(st.session_state[key], tuple) and st.session_state[key][0] == version
+    )

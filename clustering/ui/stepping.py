@@ -141,8 +141,10 @@ def status_line(run: stepper.Run, next_hint: dict[str, str]) -> str:
     """One sentence: where the run is and which step comes next, and why."""
     at_end = run.cursor == len(run.history) - 1
     if at_end and run.stop_reason == "converged":
+        why = ("the last step changed nothing" if run.algorithm == "kmeans" else
+               f"the last iteration raised the log-likelihood by less than tol = {run.tol:g}")
         return (f"✅ **Converged after {run.current.iteration} iterations**: "
-                "the last step changed nothing. Step back, or Reset to start again.")
+                f"{why}. Step back, or Reset to start again.")
     if at_end and run.stop_reason == "max_iter":
         return f"⏹ Stopped at the cap of {run.max_iter} iterations before convergence."
     kind = stepper.next_kind(run)
@@ -161,7 +163,10 @@ def animate_tick(pages: str | Sequence[str]) -> None:
         return
     speed = st.session_state.get(f"{pages[0]}.speed", "normal")
     time.sleep(SPEEDS.get(speed, SPEEDS["normal"]))
-    for page, run in zip(pages, runs):
-        if run.cursor < len(run.history) - 1:
-            state.set_run(page, replace(run, cursor=run.cursor + 1))
+    advanced = [replace(run, cursor=min(run.cursor + 1, len(run.history) - 1)) for run in runs]
+    for page, run in zip(pages, advanced, strict=True):
+        state.set_run(page, run)
+    if all(run.cursor >= len(run.history) - 1 for run in advanced):
+        # the last half-step: draw it with the buttons back (and Stop gone)
+        state.set_value(pages[0], "animating", False)
     st.rerun()

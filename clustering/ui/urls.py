@@ -69,7 +69,30 @@ def parse_data(query: Mapping[str, str]):
     n = parse_int(query, "n", 2, MAX_POINTS, None)
     seed = parse_int(query, "seed", 0, 2**32 - 1, 0)
     standardize = parse_bool(query, "standardize", False)
-    return DataSpec(name=name, n=n, seed=seed, standardize=standardize)
+    options = tuple(
+        (option.name, value)
+        for option in datasets.OPTIONS.get(name, ())
+        if (value := parse_option(query, option)) is not None
+    )
+    return DataSpec(name=name, n=n, seed=seed, standardize=standardize, options=options)
+
+
+def parse_option(query: Mapping[str, str], option) -> int | float | None:
+    """A generator's option (``datasets.Option``) from the link, None when absent; UrlError if bad."""
+    raw = query.get(option.name)
+    if raw is None or raw == "":
+        return None
+    if option.integer:
+        return parse_int(query, option.name, int(option.min), int(option.max), None)
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        raise UrlError(f"The link's “{option.name}” must be a number, not “{raw}”.") from None
+    if not option.min <= value <= option.max:
+        raise UrlError(
+            f"The link's “{option.name}” must be between {option.min:g} and {option.max:g}; it was {value:g}."
+        )
+    return value
 
 
 def data_query(spec) -> dict[str, str]:
@@ -81,6 +104,8 @@ def data_query(spec) -> dict[str, str]:
         query["n"] = str(spec.n)
     if spec.standardize:
         query["standardize"] = "true"
+    for name, value in spec.options:  # a generator's options (e.g. n_blobs, noise)
+        query[name] = repr(float(value)) if isinstance(value, float) else str(int(value))
     return query
 
 

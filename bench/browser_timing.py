@@ -1,0 +1,277 @@
+"""Timing a click in a real Streamlit app from inside headless Chromium (shared by the benches).
+
+A click is timed in the page itself, on one clock (``performance.now()``):
+
+- it starts at the click event (a capturing ``click`` listener on ``window``);
+- it ends when both the script has finished (the ``data-test-script-state`` attribute of
+  ``[data-testid=stApp]`` is back to ``notRunning``) and the main figure has redrawn (its
+  last ``plotly_afterplot`` after the click). Streamlit may re-create the chart's graph div
+  on a rerun, so a MutationObserver hooks ``plotly_afterplot`` on every ``.js-plotly-plot``
+  as soon as it appears.
+
+The click is taken as done when nothing of the above has happened for ``QUIET_MS``; the quiet
+wait itself is not part of the time (the end is the time of the last event). The script
+installs itself with ``page.add_init_script``, so it is in place before Streamlit's own code.
+
+Everything here talks to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = Path(__file__).resolve().parent / "apps"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+VIEWPORT = {"width": 1600, "height": 1000}
+QUIET_MS = 500  # a click is done when nothing happened for this long after the script finished
+BLAS_ENV_ONE_THREAD = {
+    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    "BLIS_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1",
+}
+
+INSTRUMENT_JS = r"""
+(() => {
+  if (window.__bench) return;
+  const B = window.__bench = {clicks: [], states: [], plots: [], mainSelector: null};
+  const hooked = new WeakSet();
+  const now = () => performance.now();
+  window.addEventListener('click', () => B.clicks.push(now()), true);
+
+  // every graph div, as soon as it exists: its redraws, and whether it is the main figure
+  const hook = (gd) => {
+    if (hooked.has(gd) || typeof gd.on !== 'function') return;
+    hooked.add(gd);
+    gd.on('plotly_afterplot', () => {
+      const main = !!(B.mainSelector && gd.closest(B.mainSelector));
+      let drawn = 0;
+      for (const trace of (gd._fullData || [])) {
+        if (trace.type === 'scattergl') drawn += trace._length || 0;
+      }
+      B.plots.push([now(), main, drawn]);
+    });
+  };
+  let lastState = null;
+  const readState = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const state = app ? app.getAttribute('data-test-script-state') : null;
+    if (state !== lastState) { lastState = state; B.states.push([now(), state]); }
+  };
+  const scan = () => { document.querySelectorAll('.js-plotly-plot').forEach(hook); readState(); };
+  new MutationObserver(scan).observe(document, {
+    subtree: true, childList: true, attributes: true,
+    attributeFilter: ['class', 'data-test-script-state'],
+  });
+
+  // the last click's events, in ms after it
+  B.result = () => {
+    const click = B.clicks.length ? B.clicks[B.clicks.length - 1] : 0;
+    const states = B.states.filter(([t]) => t >= click);
+    const main = B.plots.filter(([t, isMain]) => t >= click && isMain);
+    const running = states.find(([, s]) => s === 'running');
+    const finished = states.filter(([, s]) => s === 'notRunning').pop();
+    const lastPlot = main.length ? main[main.length - 1][0] : null;
+    const finishedAt = finished ? finished[0] : null;
+    const end = Math.max(lastPlot ?? -Infinity, finishedAt ?? -Infinity);
+    return {
+      click,
+      running: running ? running[0] - click : null,
+      first_plot: main.length ? main[0][0] - click : null,
+      last_plot: lastPlot === null ? null : lastPlot - click,
+      finished: finishedAt === null ? null : finishedAt - click,
+      end: Number.isFinite(end) ? end - click : null,
+      redraws: main.length,
+      drawn: main.length ? main[main.length - 1][2] : null,
+      state: lastState,
+    };
+  };
+  // done: the script is not running, something happened since the click, then quiet
+  B.settled = (quietMs, needPlot) => {
+    const click = B.clicks.length ? B.clicks[B.clicks.length - 1] : 0;
+    if (lastState !== 'notRunning') return false;
+    const states = B.states.filter(([t]) => t > click);
+    const main = B.plots.filter(([t, isMain]) => t > click && isMain);
+    if (!states.length && !main.length) return false;
+    if (needPlot && !main.length) return false;
+    const last = Math.max(click, ...states.map(([t]) => t), ...main.map(([t]) => t));
+    return now() - last >= quietMs;
+  };
+  B.idle = (quietMs) => {
+    if (lastState !== 'notRunning') return false;
+    const last = Math.max(0, ...B.states.map(([t]) => t), ...B.plots.map(([t]) => t));
+    return now() - last >= quietMs;
+  };
+})();
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_command(script: str, port: int) -> list[str]:
+    """``streamlit run`` as for a class: headless, no file watcher, no rerun on save."""
+    return [
+        sys.executable, "-m", "streamlit", "run", script,
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--server.fileWatcherType", "none",
+        "--server.runOnSave", "false", "--browser.gatherUsageStats", "false",
+    ]
+
+
+@dataclass
+class Server:
+    """A ``streamlit run`` process on 127.0.0.1 (started by :func:`start_server`)."""
+
+    script: str
+    port: int
+    process: subprocess.Popen
+    started: float  # time.perf_counter() just before the process was started
+    healthy_after: float = float("nan")  # seconds from start to /_stcore/health answering
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+
+def start_server(script: str, extra_env: dict[str, str] | None = None, timeout: float = 120) -> Server:
+    """Start ``streamlit run script`` (cwd: the repository, so its .streamlit/config.toml
+    applies) and wait until its health endpoint answers."""
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **(extra_env or {}))
+    started = time.perf_counter()
+    process = subprocess.Popen(server_command(script, port), cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = Server(script, port, process, started)
+    deadline = started + timeout
+    while time.perf_counter() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit run {script} exited: "
+                               + process.stderr.read().decode(errors="replace")[-2000:])
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    server.healthy_after = time.perf_counter() - started
+                    return server
+        except OSError:
+            time.sleep(0.05)
+    server.stop()
+    raise RuntimeError(f"streamlit run {script} did not answer within {timeout:.0f} s")
+
+
+def launch_browser(playwright):
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"{CHROMIUM} is missing (scripts/test.sh installs Debian's chromium).")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+@dataclass
+class Tab:
+    """One browser context (one Streamlit session) on one page of one server."""
+
+    name: str
+    context: object
+    page: object
+    main_selector: str | None  # the main figure's container; None: no figure (bare button)
+    buttons: tuple[str, ...]  # labels clicked in turn (the first enabled one in this order)
+    received: list[int] = field(default_factory=lambda: [0])  # websocket bytes received
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def open_tab(browser, name: str, url: str, main_selector: str | None, buttons: tuple[str, ...],
+             timeout_ms: float = 180_000) -> tuple[Tab, float]:
+    """A new context on ``url``, instrumented; returns it and the seconds until it was ready."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(INSTRUMENT_JS)
+    page = context.new_page()
+    tab = Tab(name, context, page, main_selector, buttons)
+
+    def count(payload) -> None:
+        tab.received[0] += len(payload)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", count))
+    started = time.perf_counter()
+    page.goto(url, timeout=timeout_ms)
+    if main_selector:
+        page.evaluate("(s) => { window.__bench.mainSelector = s; }", main_selector)
+        page.wait_for_selector(f"{main_selector} .js-plotly-plot", timeout=timeout_ms)
+    wait_idle(page, timeout_ms)
+    return tab, time.perf_counter() - started
+
+
+def wait_idle(page, timeout_ms: float = 180_000, quiet_ms: float = QUIET_MS) -> None:
+    """Wait until the script is not running and nothing was redrawn for ``quiet_ms``."""
+    page.wait_for_function("(q) => window.__bench && window.__bench.idle(q)", arg=quiet_ms,
+                           timeout=timeout_ms, polling=100)
+
+
+def next_button(tab: Tab) -> str:
+    """The first of the tab's buttons that is enabled now (E step or M step, in turn)."""
+    for label in tab.buttons:
+        if tab.page.get_by_role("button", name=label, exact=True).is_enabled():
+            return label
+    raise RuntimeError(f"{tab.name}: none of {tab.buttons} is enabled")
+
+
+def click_and_time(tab: Tab, timeout_ms: float = 180_000) -> dict:
+    """Click the tab's next button like a person (Playwright's mouse click) and time it.
+
+    Returns the page's numbers (ms after the click event): ``end`` (the click's time),
+    ``running``, ``first_plot``, ``last_plot``, ``finished``, ``redraws``, ``drawn``, and
+    ``label`` and ``bytes`` (websocket bytes received for this click).
+    """
+    label = next_button(tab)
+    before = tab.received[0]
+    tab.page.get_by_role("button", name=label, exact=True).click(timeout=timeout_ms)
+    tab.page.wait_for_function(
+        "([q, plot]) => window.__bench.settled(q, plot)", arg=[QUIET_MS, bool(tab.main_selector)],
+        timeout=timeout_ms, polling=100,
+    )
+    result = tab.page.evaluate("() => window.__bench.result()")
+    result["label"] = label
+    result["bytes"] = tab.received[0] - before
+    return result
+
+
+def median(values) -> float:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else float("nan")
+
+
+def percentile(values, q: float) -> float:
+    """The q-th percentile (0-100), linear between closest ranks."""
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return float("nan")
+    position = (len(values) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (position - low)
+
+
+def machine_line() -> str:
+    load = os.getloadavg()
+    return (f"{os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+            f"(1 / 5 / 15 min)")

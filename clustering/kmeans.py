@@ -1,0 +1,321 @@
+"""K-means as on the slides: initialisation, the E step, the M step and the objective J.
+
+Notation: ``X`` is an (N, D) array whose rows are the points x_n; ``centroids`` is a (K, D)
+array whose rows are the centroids u_k; ``labels`` is an (N,) integer array, labels[n] = k
+meaning z_nk = 1 (point n belongs to cluster k).
+
+Every function is pure: it never modifies its inputs and returns new arrays.
+"""
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from clustering.constants import (
+    DEFAULT_KMEANS_INIT,
+    DEFAULT_SEED,
+    KMEANS_BLOCK_POINTS,
+    KMEANS_INIT_METHODS,
+)
+
+__all__ = [
+    "init_centroids",
+    "assign",
+    "update",
+    "objective",
+    "cluster_sizes",
+    "empty_clusters",
+]
+
+
+# --- checking the inputs ------------------------------------------------------------------
+
+
+def _as_points(values: ArrayLike, name: str = "X") -> np.ndarray:
+    """``values`` as an (N, D) float64 array of finite numbers with N >= 1, D >= 1."""
+    try:
+        points = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be an array of numbers; it could not be read as numbers ({error}).") from None
+    if points.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (N, D), one row per point; got an array of shape {points.shape}."
+        )
+    if points.shape[0] == 0 or points.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one row and one column; got an array of shape {points.shape}.")
+    finite = np.isfinite(points)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite.all(axis=1))[0])
+        raise ValueError(
+            f"{name} contains NaN or infinite values (the first in row {row}: {points[row].tolist()}); "
+            "remove those rows first."
+        )
+    return points
+
+
+def _as_centroids(values: ArrayLike, X: np.ndarray, name: str = "centroids") -> np.ndarray:
+    """``values`` as a (K, D) float64 array with the same D as ``X``."""
+    centroids = _as_points(values, name)
+    if centroids.shape[1] != X.shape[1]:
+        raise ValueError(
+            f"{name} must have D = {X.shape[1]} columns, like X; got an array of shape {centroids.shape}."
+        )
+    return centroids
+
+
+def _check_k(k: int, n: int | None = None) -> int:
+    """k as an int, after checking that it is a whole number with 1 <= k (<= n if given)."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise ValueError(f"k must be a whole number of clusters; got {k!r}.")
+    if n is None and k < 1:
+        raise ValueError(f"k must be at least 1; got k = {k}.")
+    if n is not None and not 1 <= k <= n:
+        raise ValueError(f"k must be between 1 and the number of points N = {n}; got k = {k}.")
+    return int(k)
+
+
+def _labels_and_sizes(labels: ArrayLike, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``labels`` checked (N,) integers in 0..k-1, as intp, and the size of every cluster (k,)."""
+    labels = np.asarray(labels)
+    if labels.shape != (n,):
+        raise ValueError(f"labels must have shape ({n},), one label per point; got shape {labels.shape}.")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be integers from 0 to {k - 1}; got values of type {labels.dtype}.")
+    labels = labels.astype(np.intp, copy=False)
+    # np.bincount doubles as the range check: it refuses negative labels and returns more than
+    # k counts when a label is k or more.
+    try:
+        sizes = np.bincount(labels, minlength=k)
+    except ValueError:
+        sizes = None
+    if sizes is None or sizes.size > k:
+        bad = labels[(labels < 0) | (labels >= k)]
+        raise ValueError(
+            f"labels must be integers from 0 to {k - 1} (one per cluster); got the label {int(bad[0])}."
+        )
+    return labels, sizes
+
+
+# --- the objective and cluster bookkeeping --------------------------------------------------
+
+
+def objective(X: ArrayLike, centroids: ArrayLike, labels: ArrayLike) -> float:
+    """The K-means objective J = sum_n ||x_n - u_{z_n}||^2.
+
+    X : (N, D) array; centroids : (K, D) array; labels : (N,) integers in 0..K-1.
+    Returns J, a float >= 0.
+    """
+    X = _as_points(X)
+    centroids = _as_centroids(centroids, X)
+    labels, _ = _labels_and_sizes(labels, X.shape[0], centroids.shape[0])
+    # Summed dimension by dimension in the same order as in ``assign``, so that an E step can
+    # never raise J through rounding.
+    squared_distances = np.zeros(X.shape[0])
+    for d in range(X.shape[1]):
+        difference = X[:, d] - centroids[labels, d]
+        squared_distances += difference * difference
+    return float(np.sum(squared_distances))
+
+
+def cluster_sizes(labels: ArrayLike, k: int) -> np.ndarray:
+    """N_k = sum_n z_nk, the number of points in every cluster.
+
+    labels : (N,) integers in 0..k-1. Returns a (k,) integer array.
+    """
+    k = _check_k(k)
+    labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(f"labels must be a 1-D array, one label per point; got shape {labels.shape}.")
+    _, sizes = _labels_and_sizes(labels, labels.shape[0], k)
+    return sizes
+
+
+def empty_clusters(labels: ArrayLike, k: int) -> tuple[int, ...]:
+    """The clusters with no points (N_k = 0), in increasing order.
+
+    labels : (N,) integers in 0..k-1. Returns a tuple of cluster indices, () if none is empty.
+    """
+    sizes = cluster_sizes(labels, k)
+    return tuple(int(j) for j in np.flatnonzero(sizes == 0))
+
+
+# --- the two steps --------------------------------------------------------------------------
+
+
+def assign(X: ArrayLike, centroids: ArrayLike) -> np.ndarray:
+    """E step: k*(x_n) = argmin_k ||x_n - u_k||^2, a tie going to the lowest index k.
+
+    X : (N, D) array; centroids : (K, D) array.
+    Returns labels : (N,) intp array with values in 0..K-1.
+
+    The squared distances are computed directly, as sum_d (x_nd - u_kd)^2, which stays
+    accurate for data far from the origin. Points are processed in blocks of
+    ``KMEANS_BLOCK_POINTS`` so that memory stays bounded by K x block.
+    """
+    X = _as_points(X)
+    centroids = _as_centroids(centroids, X)
+    n, dims = X.shape
+    k = centroids.shape[0]
+    block = min(n, KMEANS_BLOCK_POINTS)
+    labels = np.empty(n, dtype=np.intp)
+
+    # Work buffers, reused by every block. Arrays are laid out one row per centroid so that
+    # every numpy operation runs along the long axis of points.
+    centroid_columns = [centroids[:, d, None] for d in range(dims)]  # u_kd as (K, 1)
+    points = np.empty((dims, block))  # the block's x_nd, one row per dimension
+    squared_distances = np.empty((k, block))  # ||x_n - u_k||^2
+    difference = np.empty((k, block))
+    smallest = np.empty(block)
+    is_nearest = np.empty((k, block), dtype=bool)
+    # Centroid j scores K - j where it is nearest, 0 elsewhere; the highest score per point is
+    # then the lowest index among the nearest centroids (a branch-free argmin with ties to the
+    # lowest index; np.argmin along a short axis is several times slower).
+    score_type = np.min_scalar_type(k)
+    reverse_index = (k - np.arange(k)).astype(score_type)[:, None]
+    score = np.empty((k, block), dtype=score_type)
+
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        size = stop - start
+        x = points[:, :size]
+        dist = squared_distances[:, :size]
+        diff = difference[:, :size]
+        x[...] = X[start:stop].T
+
+        # 1. ||x_n - u_k||^2 = sum_d (u_kd - x_nd)^2 for every centroid k and point n
+        np.subtract(centroid_columns[0], x[0], out=dist)
+        np.multiply(dist, dist, out=dist)
+        for d in range(1, dims):
+            np.subtract(centroid_columns[d], x[d], out=diff)
+            np.multiply(diff, diff, out=diff)
+            np.add(dist, diff, out=dist)
+
+        # 2. the smallest squared distance of every point
+        np.minimum.reduce(dist, axis=0, out=smallest[:size])
+
+        # 3. the lowest index k attaining it
+        np.equal(dist, smallest[:size], out=is_nearest[:, :size])
+        np.multiply(is_nearest[:, :size], reverse_index, out=score[:, :size])
+        labels[start:stop] = k - np.maximum.reduce(score[:, :size], axis=0)
+    return labels
+
+
+def update(X: ArrayLike, labels: ArrayLike, previous: ArrayLike) -> np.ndarray:
+    """M step: u_k = sum_n z_nk x_n / sum_n z_nk; a cluster with no points keeps its previous centroid.
+
+    X : (N, D) array; labels : (N,) integers in 0..K-1; previous : (K, D) centroids before
+    the step (kept for every empty cluster).
+    Returns centroids : (K, D) array, a new array.
+    """
+    X = _as_points(X)
+    previous = _as_centroids(previous, X, name="previous")
+    k = previous.shape[0]
+    labels, sizes = _labels_and_sizes(labels, X.shape[0], k)
+
+    n, dims = X.shape
+
+    # sum_n z_nk x_nd for every cluster k and dimension d, a block of points at a time (a
+    # column of X passed whole to np.bincount would be copied: N floats per dimension).
+    sums = np.zeros((k, dims))
+    for start in range(0, n, KMEANS_BLOCK_POINTS):
+        stop = min(start + KMEANS_BLOCK_POINTS, n)
+        for d in range(dims):
+            sums[:, d] += np.bincount(labels[start:stop], weights=X[start:stop, d], minlength=k)
+
+    centroids = previous.copy()
+    filled = sizes > 0
+    centroids[filled] = sums[filled] / sizes[filled, None]
+    return centroids
+
+
+# --- initialisation -------------------------------------------------------------------------
+
+
+def _squared_distances_to(X: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """||x_n - point||^2 for every row of X: an (N,) array."""
+    difference = X - point
+    return np.sum(difference * difference, axis=1)
+
+
+def _random_distinct_points(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Forgy: k distinct data points chosen uniformly at random."""
+    # The first occurrence of every distinct point, in data order (+ 0.0 turns -0.0 into 0.0).
+    _, first_index = np.unique(X + 0.0, axis=0, return_index=True)
+    distinct = np.sort(first_index)
+    if distinct.size < k:
+        raise ValueError(
+            f"X has only {distinct.size} distinct points, fewer than k = {k}; choose k of at most "
+            f"{distinct.size}, or another init method."
+        )
+    chosen = rng.choice(distinct, size=k, replace=False)
+    return X[chosen]
+
+
+def _random_partition_means(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Random partition: a random label per point, then the means of the k groups."""
+    # A shuffled 0, 1, ..., k-1, 0, 1, ... gives every point a random label and every cluster
+    # at least one point (k <= N), so that every mean exists.
+    labels = rng.permutation(np.arange(X.shape[0]) % k)
+    return update(X, labels, np.zeros((k, X.shape[1])))
+
+
+def _kmeans_plus_plus(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k-means++: the first centroid uniformly, each next one with probability D(x)^2 / sum D^2."""
+    n = X.shape[0]
+    centroids = np.empty((k, X.shape[1]))
+    centroids[0] = X[rng.integers(n)]
+    closest = _squared_distances_to(X, centroids[0])  # D(x_n)^2 to the nearest chosen centroid
+    for j in range(1, k):
+        total = closest.sum()
+        if total > 0:
+            index = rng.choice(n, p=closest / total)
+        else:
+            # Every point coincides with a chosen centroid (fewer than k distinct points).
+            index = rng.integers(n)
+        centroids[j] = X[index]
+        np.minimum(closest, _squared_distances_to(X, centroids[j]), out=closest)
+    return centroids
+
+
+def _farthest_first(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Farthest-first traversal: a random first centroid, then each time the point farthest
+    from the centroids chosen so far (a tie going to the lowest index)."""
+    n = X.shape[0]
+    centroids = np.empty((k, X.shape[1]))
+    centroids[0] = X[rng.integers(n)]
+    closest = _squared_distances_to(X, centroids[0])
+    for j in range(1, k):
+        centroids[j] = X[int(np.argmax(closest))]
+        np.minimum(closest, _squared_distances_to(X, centroids[j]), out=closest)
+    return centroids
+
+
+def init_centroids(
+    X: ArrayLike,
+    k: int,
+    method: str = DEFAULT_KMEANS_INIT,
+    seed: int | None = DEFAULT_SEED,
+) -> np.ndarray:
+    """Initial centroids u_1..u_k for K-means.
+
+    X : (N, D) array; k : number of clusters, 1 <= k <= N.
+    method :
+        ``"random"``            k distinct data points (Forgy); needs at least k distinct points.
+        ``"random-partition"``  a random label per point (every cluster non-empty), then the means.
+        ``"kmeans++"``          D^2-weighted seeding (Arthur and Vassilvitskii, 2007).
+        ``"farthest"``          a random first point, then farthest-first traversal.
+    seed : seed of ``np.random.default_rng``; the same seed gives the same centroids.
+    Returns centroids : (k, D) array.
+    """
+    X = _as_points(X)
+    k = _check_k(k, X.shape[0])
+    if method not in KMEANS_INIT_METHODS:
+        allowed = ", ".join(f'"{name}"' for name in KMEANS_INIT_METHODS)
+        raise ValueError(f"Unknown init method {method!r}; choose one of {allowed}.")
+    rng = np.random.default_rng(seed)
+    if method == "random":
+        return _random_distinct_points(X, k, rng)
+    if method == "random-partition":
+        return _random_partition_means(X, k, rng)
+    if method == "kmeans++":
+        return _kmeans_plus_plus(X, k, rng)
+    return _farthest_first(X, k, rng)

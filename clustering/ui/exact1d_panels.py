@@ -1,0 +1,294 @@
+"""The Exact 1-D optimum page's panels: the line, K and Lloyd's start; both answers; why it works.
+
+Streamlit glue only: Lloyd's algorithm and the page's lines are in :mod:`clustering.lloyd1d`,
+the global optimum in :mod:`clustering.exact1d`, the figure in :mod:`clustering.plotting`;
+session state is reached through :mod:`clustering.ui.state` (the widget keys below are the
+same "exact-1d.<name>" keys ``state.get_value`` reads). ``pages/exact_1d.py`` calls these in
+order. Every number shown goes through :func:`clustering.ui.numbers.fmt`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from clustering import exact1d, kmeans, lloyd1d, plotting
+from clustering.constants import DEFAULT_SEED, EXACT_1D_MAX_K, EXACT_1D_MAX_POINTS
+from clustering.ui import layout, state, urls
+from clustering.ui.numbers import fmt
+
+PAGE = "exact-1d"
+SOURCES = {"preset": "A ready-made line", "column": "One coordinate of the active data set"}
+STARTS = {
+    "preset": "The line's own start",
+    "random": "K random data points",
+    "typed": "Positions I type",
+}
+LLOYD_ROW = "Lloyd's algorithm"
+OPTIMUM_ROW = "Global optimum (DP)"
+WHY = (
+    "**Why one dimension is the exception.** Finding the partition with the smallest J is "
+    "NP-hard in general: already for K = 2 clusters when the points have many coordinates, and "
+    "in the plane when K grows, so no known algorithm does much better than trying very many "
+    "partitions. On a line it is easy. Sort the points. In an optimal partition every point "
+    "belongs to its nearest centroid (otherwise moving it would lower J), and on a line the "
+    "points nearest to one centroid form an interval: every cluster is a *contiguous run* of "
+    "the sorted points. A partition is then just a choice of K − 1 split points among the N − 1 "
+    "gaps, and J adds up cluster by cluster, so dynamic programming finds the best one: "
+    "D(k, m), the smallest J of the first m sorted points in k clusters, is the minimum over "
+    "the first point j of the last cluster of D(k − 1, j − 1) + J(x_j … x_m), where each "
+    "J(x_j … x_m) is updated in O(1) from the one before. That is K·N values, each a minimum "
+    "over up to N split points: O(K N²) time for the global optimum, whatever the start. "
+    "Lloyd's algorithm only ever looks at its current centroids, so it can stop in a local "
+    "minimum, as the top row shows when the gap is above 0."
+)
+
+
+def _key(name: str) -> str:
+    """The session-state key of one of this page's widgets (the same key state.get_value reads)."""
+    return f"{PAGE}.{name}"
+
+
+def _default(name: str, value) -> None:
+    if state.get_value(PAGE, name) is None:
+        state.set_value(PAGE, name, value)
+
+
+@dataclass(frozen=True)
+class Line:
+    """The 1-D data the page works on: the points, the axis title, the line's own start (or None)."""
+
+    x: np.ndarray
+    axis_title: str
+    start: np.ndarray | None
+    lesson: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Answers:
+    """Both answers, clusters numbered from left to right."""
+
+    x: np.ndarray
+    start: np.ndarray
+    lloyd: lloyd1d.LloydResult
+    lloyd_centroids: np.ndarray
+    lloyd_labels: np.ndarray
+    optimum_centroids: np.ndarray
+    optimum_labels: np.ndarray
+    optimum_objective: float
+
+    @property
+    def gap(self) -> float:
+        """J_Lloyd − J_opt, with rounding noise (both are minima of the same J) shown as 0."""
+        gap = self.lloyd.objective - self.optimum_objective
+        tolerance = 1e-9 * max(1.0, abs(self.optimum_objective))
+        return 0.0 if abs(gap) <= tolerance else gap
+
+
+# --------------------------------------------------------------------------------------
+# The set-up
+# --------------------------------------------------------------------------------------
+
+
+def read_url() -> None:
+    """On the page's first visit, copy the link's line, k, start and seed; a bad value warns."""
+    query = layout.read_page_params(PAGE)
+    if not query:
+        return
+    presets = tuple(lloyd1d.line_presets())
+    try:
+        if query.get("line"):
+            state.set_value(PAGE, "source", "preset")
+            state.set_value(PAGE, "preset", urls.parse_choice(query, "line", presets, presets[0]))
+        if query.get("column"):
+            state.set_value(PAGE, "source", "column")
+            state.set_value(PAGE, "column", urls.parse_int(query, "column", 1, 2, 1) - 1)
+        k = urls.parse_int(query, "k", 1, EXACT_1D_MAX_K, None)
+        if k is not None:
+            state.set_value(PAGE, "k", k)
+        state.set_value(PAGE, "start", urls.parse_choice(query, "start", tuple(STARTS),
+                                                        state.get_value(PAGE, "start", "preset")))
+        seed = urls.parse_int(query, "init_seed", 0, 2**32 - 1, None)
+        if seed is not None:
+            state.set_value(PAGE, "seed", seed)
+    except urls.UrlError as error:
+        st.warning(f"{error} Using the default instead.")
+
+
+def _load_preset() -> None:
+    """Callback of the line menu: K and the start follow the line's own."""
+    preset = lloyd1d.line_presets()[state.get_value(PAGE, "preset")]
+    state.set_value(PAGE, "k", preset.k)
+    state.set_value(PAGE, "start", "preset" if preset.start is not None else "random")
+
+
+def controls(active: state.ActiveData) -> tuple[Line, int, str, int, str]:
+    """The data, K and Lloyd's start; returns (line, K, start method, seed, typed positions)."""
+    presets = lloyd1d.line_presets()
+    first = next(iter(presets))
+    _default("source", "preset")
+    _default("preset", first)
+    _default("column", 0)
+    _default("k", presets[first].k)
+    _default("start", "preset")
+    _default("seed", DEFAULT_SEED)
+    _default("typed", "")
+    with st.sidebar:
+        st.markdown("**The line, K and Lloyd's start**")
+        source = st.radio("Data on the line", list(SOURCES), format_func=SOURCES.get,
+                          key=_key("source"), persist_state="session")
+        if source == "preset":
+            name = st.selectbox("Line", list(presets), format_func=lambda p: presets[p].title,
+                                key=_key("preset"), on_change=_load_preset, persist_state="session")
+            preset = presets[name]
+            line = Line(preset.x, "x", preset.start, preset.lesson)
+        else:
+            names = active.dataset.columns
+            column = st.radio("Coordinate", [0, 1], format_func=lambda c: f"{names[c]} (x{'₁₂'[c]})",
+                              key=_key("column"), horizontal=True, persist_state="session")
+            x, note = lloyd1d.column_points(active.X, int(column), EXACT_1D_MAX_POINTS)
+            scaled = " (standardized)" if active.spec.standardize else ""
+            line = Line(x, f"{names[column]}{scaled}", None,
+                        f"The {names[column]} coordinate of every point of {active.spec.label()}.",
+                        note)
+        k = st.number_input("Clusters K", min_value=1, max_value=EXACT_1D_MAX_K, step=1,
+                            key=_key("k"), persist_state="session")
+        start = st.radio("Lloyd's start", list(STARTS), format_func=STARTS.get, key=_key("start"),
+                         persist_state="session")
+        seed = int(state.get_value(PAGE, "seed", DEFAULT_SEED))
+        typed = str(state.get_value(PAGE, "typed", "") or "")
+        if start == "random":
+            seed = st.number_input("Seed of the random start", min_value=0, max_value=2**32 - 1,
+                                   step=1, key=_key("seed"), persist_state="session")
+        elif start == "typed":
+            typed = st.text_input("Start positions, comma separated", key=_key("typed"),
+                                  persist_state="session", placeholder="e.g. -1, 0.5, 6")
+    return line, int(k), str(start), int(seed), str(typed or "")
+
+
+# --------------------------------------------------------------------------------------
+# Both answers
+# --------------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=32, show_spinner="Finding the global optimum by dynamic programming…")
+def _optimum(x_bytes: bytes, k: int) -> tuple[np.ndarray, np.ndarray, float]:
+    x = np.frombuffer(x_bytes, dtype=np.float64)
+    centroids, labels, objective = exact1d.optimal_kmeans_1d(x, k)
+    return np.asarray(centroids, dtype=float), np.asarray(labels), float(objective)
+
+
+def _start(line: Line, k: int, method: str, seed: int, typed: str) -> np.ndarray | None:
+    """Lloyd's start as asked, or None after a plain message."""
+    if method == "preset":
+        if line.start is None:
+            st.info("This line has no start of its own (only “Lloyd gets stuck” has one), so "
+                    f"Lloyd starts from K random data points (seed {seed}).")
+            method = "random"
+        elif line.start.size != k:
+            st.info(f"The line's own start has {line.start.size} centroids but K = {k}, so "
+                    f"Lloyd starts from K random data points (seed {seed}). Set K = "
+                    f"{line.start.size} to use it.")
+            method = "random"
+        else:
+            return np.array(line.start, dtype=float)
+    if method == "random":
+        return kmeans.init_centroids(line.x[:, None], k, method="random", seed=seed)[:, 0]
+    try:
+        return lloyd1d.parse_positions(typed, k)
+    except ValueError as error:
+        st.error(str(error))
+        return None
+
+
+def answers(line: Line, k: int, method: str, seed: int, typed: str) -> Answers | None:
+    """Lloyd from the chosen start and the DP optimum, or None after a plain message."""
+    if line.note:
+        st.caption(line.note)
+    try:
+        x = lloyd1d.as_line(line.x)
+        k = lloyd1d.check_k(x, k)
+    except ValueError as error:
+        st.error(str(error))
+        return None
+    start = _start(Line(x, line.axis_title, line.start, line.lesson), k, method, seed, typed)
+    if start is None:
+        return None
+    result = lloyd1d.lloyd_1d(x, start)
+    lloyd_centroids, lloyd_labels = lloyd1d.in_ascending_order(result.centroids, result.labels)
+    opt_centroids, opt_labels, opt_objective = _optimum(np.ascontiguousarray(x).tobytes(), k)
+    opt_centroids, opt_labels = lloyd1d.in_ascending_order(opt_centroids, opt_labels)
+    return Answers(x, start, result, lloyd_centroids, lloyd_labels, opt_centroids, opt_labels,
+                   opt_objective)
+
+
+def metrics(result: Answers) -> None:
+    lloyd_j, optimum_j = result.lloyd.objective, result.optimum_objective
+    gap = result.gap
+    relative = f"{fmt(lloyd_j / optimum_j, 2)} × the optimum's J" if optimum_j > 0 and gap > 0 else None
+    columns = st.columns(4)
+    columns[0].metric("J of Lloyd's answer", fmt(lloyd_j, 3), border=True,
+                      help="J = Σₙ (xₙ − u_{zₙ})² where Lloyd's algorithm stopped.")
+    columns[1].metric("J of the global optimum", fmt(optimum_j, 3), border=True,
+                      help="The smallest J of any partition into K clusters, found by dynamic "
+                           "programming over the sorted points.")
+    columns[2].metric("Gap J_Lloyd − J_opt", fmt(gap, 3), delta=relative, delta_color="inverse",
+                      delta_arrow="off", border=True,
+                      help="Never below 0: no partition has a smaller J than the optimum.")
+    columns[3].metric("Lloyd's rounds (E + M)", f"{result.lloyd.iterations}", border=True,
+                      help="Rounds until an E step changed no label.")
+
+
+def verdict(result: Answers) -> None:
+    lloyd_j, optimum_j, gap = result.lloyd.objective, result.optimum_objective, result.gap
+    if gap > 0:
+        st.warning(f"**Lloyd is stuck in a local minimum** at J = {fmt(lloyd_j, 3)}, above the "
+                   f"optimum's {fmt(optimum_j, 3)}: no E step or M step can lower J from there, "
+                   "yet a better partition exists.")
+    else:
+        st.success(f"**Lloyd found the global optimum** from this start: J = {fmt(lloyd_j, 3)}. "
+                   "Try another start (or the line “Lloyd gets stuck”).")
+
+
+def notes(result: Answers) -> None:
+    """What else happened in Lloyd's run: no convergence, or a cluster that emptied."""
+    if not result.lloyd.converged:
+        st.warning(f"Lloyd stopped after {result.lloyd.iterations} rounds without settling; its J "
+                   "is where it stopped.")
+    if result.lloyd.emptied:
+        where = ", ".join(fmt(result.start[j], 3) for j in result.lloyd.emptied)
+        st.info(f"The centroid that started at {where} lost all its points at some step and stayed "
+                "where it was (the lecture's rule for an empty cluster).")
+
+
+def figure(line: Line, result: Answers) -> None:
+    rows = [
+        (f"{LLOYD_ROW}<br>J = {fmt(result.lloyd.objective, 3)}", result.x, result.lloyd_labels,
+         result.lloyd_centroids, result.start),
+        (f"{OPTIMUM_ROW}<br>J = {fmt(result.optimum_objective, 3)}", result.x,
+         result.optimum_labels, result.optimum_centroids, None),
+    ]
+    st.plotly_chart(plotting.number_line_figure(rows, axis_title=plotting.plain_text(line.axis_title)),
+                    width="stretch", config=plotting.PLOT_CONFIG, key=_key("figure"))
+    st.caption("Each row is the same points; colours number the clusters from left to right. "
+               "Diamonds: the centroids uₖ. Grey triangles: where Lloyd started. Dotted lines: "
+               "where one cluster ends and the next begins. Points are spread up and down only "
+               "so that close ones stay visible.")
+
+
+def why() -> None:
+    st.markdown(WHY)
+
+
+def url_params(line_name: str | None, column: int | None, k: int, start: str, seed: int) -> dict:
+    params: dict[str, str] = {"k": str(k), "start": start}
+    if line_name is not None:
+        params["line"] = line_name
+    if column is not None:
+        params["column"] = str(column + 1)
+    if start == "random":
+        params["init_seed"] = str(seed)
+    return params

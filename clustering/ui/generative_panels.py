@@ -1,0 +1,269 @@
+"""The Generative model page's panels: the mixture table, the sample, the story, "Fit EM".
+
+Streamlit glue only: the mathematics is in :mod:`clustering.generative`, the figure in
+:mod:`clustering.plotting`; session state is reached through :mod:`clustering.ui.state` (the
+widget keys below are the same "generative.<name>" keys ``state.get_value`` reads).
+``pages/generative.py`` calls these in order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from clustering import datasets, generative, plotting
+from clustering.constants import (
+    DEFAULT_SEED,
+    GENERATIVE_DEFAULT_POINTS,
+    GENERATIVE_MAX_POINTS,
+    MAX_K_GMM,
+)
+from clustering.gmm import GMMParams
+from clustering.ui import state
+from clustering.ui.numbers import fmt
+
+PAGE = "generative"
+GMM_PAGE = "gmm"
+GMM_PAGE_FILE = "pages/gmm.py"
+FIT_LABEL = "Fit EM to these points"
+RESAMPLE_LABEL = "Draw a new sample"
+
+# The table's columns: the Component field each edits, its header and its help text.
+COLUMNS = {
+    "weight": ("π", "The weight πₖ: the probability that a point comes from this component. "
+                    "Weights that do not add up to 1 are divided by their sum."),
+    "mean_x": ("μx", "The x coordinate of the mean μₖ."),
+    "mean_y": ("μy", "The y coordinate of the mean μₖ."),
+    "sigma_x": ("σx", "Standard deviation along x (> 0)."),
+    "sigma_y": ("σy", "Standard deviation along y (> 0)."),
+    "rho": ("ρ", "Correlation of x and y inside the component, strictly between −1 and 1: "
+                 "Σₖ = [[σx², ρσxσy], [ρσxσy, σy²]]. ρ > 0 tilts the ellipse up to the right."),
+}
+STORY = (
+    r"\begin{aligned}"
+    r"&\text{1. pick a component:} && z_n \sim \operatorname{Categorical}(\pi_1, \dots, \pi_K)"
+    r" \quad\text{i.e. } P(z_n = k) = \pi_k \\"
+    r"&\text{2. draw the point from it:} && x_n \mid z_n = k \;\sim\; \mathcal{N}(\mu_k, \Sigma_k)"
+    r"\end{aligned}"
+)
+# Means of the components added when K grows beyond the table (a ring around the origin).
+_RING = 5.0
+
+
+def _key(name: str) -> str:
+    """The session-state key of one of this page's widgets (the same key state.get_value reads)."""
+    return f"{PAGE}.{name}"
+
+
+def _default(name: str, value) -> None:
+    if state.get_value(PAGE, name) is None:
+        state.set_value(PAGE, name, value)
+
+
+# --------------------------------------------------------------------------------------
+# The mixture: a preset, K and the table
+# --------------------------------------------------------------------------------------
+
+
+def _load_preset() -> None:
+    """Callback of the preset menu: its rows become the table (and K follows)."""
+    rows = generative.PRESETS[state.get_value(PAGE, "preset")]
+    _set_rows(rows)
+    state.set_value(PAGE, "k", len(rows))
+
+
+def _set_rows(rows: tuple[generative.Component, ...]) -> None:
+    """Replace the table's rows; the editor gets a new key, so no old edit is laid over them."""
+    state.set_value(PAGE, "rows", tuple(rows))
+    state.set_value(PAGE, "table_revision", int(state.get_value(PAGE, "table_revision", 0)) + 1)
+
+
+def resized(rows: tuple[generative.Component, ...], k: int) -> tuple[generative.Component, ...]:
+    """The first k rows, or the rows plus new ones on a ring; the weights rescaled to add up to 1.
+
+    Kept rows keep their share among themselves; a new row gets weight 1/k.
+    """
+    rows = tuple(rows)[:k]
+    added = []
+    for j in range(len(rows), k):
+        angle = 2 * math.pi * j / max(k, 1)
+        added.append(generative.Component(1.0 / k, round(_RING * math.cos(angle), 2),
+                                          round(_RING * math.sin(angle), 2), 1.0, 1.0, 0.0))
+    kept_weights = [r.weight for r in rows]
+    finite = all(isinstance(w, (int, float)) and math.isfinite(w) and w >= 0 for w in kept_weights)
+    total = sum(kept_weights) if finite else 0.0
+    if added and finite and total > 0:
+        share = 1.0 - len(added) / k
+        rows = tuple(replace(r, weight=r.weight / total * share) for r in rows)
+    return rows + tuple(added)
+
+
+def mixture_controls() -> tuple[int, int, int]:
+    """The preset menu, K, N and the seed; returns (K, N, seed)."""
+    _default("preset", generative.DEFAULT_PRESET)
+    _default("rows", generative.PRESETS[generative.DEFAULT_PRESET])
+    _default("k", len(state.get_value(PAGE, "rows")))
+    _default("n", GENERATIVE_DEFAULT_POINTS)
+    _default("seed", DEFAULT_SEED)
+    st.selectbox("Start from a mixture", list(generative.PRESETS), key=_key("preset"),
+                 on_change=_load_preset, persist_state="session",
+                 help="Loads the mixture into the table below; then edit any number.")
+    k_column, n_column, seed_column = st.columns(3)
+    k = k_column.number_input("Components K", min_value=1, max_value=MAX_K_GMM, step=1,
+                              key=_key("k"), persist_state="session",
+                              help=f"1 to {MAX_K_GMM}, as on the GMM page.")
+    n = n_column.number_input("Points N", min_value=2, max_value=GENERATIVE_MAX_POINTS, step=100,
+                              key=_key("n"), persist_state="session",
+                              help=f"2 to {GENERATIVE_MAX_POINTS:,}.")
+    seed = seed_column.number_input("Seed", min_value=0, max_value=2**32 - 1, step=1,
+                                    key=_key("seed"), persist_state="session",
+                                    help="The same mixture, N and seed always give the same points.")
+    return int(k), int(n), int(seed)
+
+
+def _frame(rows: tuple[generative.Component, ...]) -> pd.DataFrame:
+    frame = pd.DataFrame([[getattr(r, field) for field in COLUMNS] for r in rows],
+                         columns=[header for header, _ in COLUMNS.values()], dtype=float)
+    frame.index = [f"{j + 1}" for j in range(len(rows))]
+    return frame
+
+
+def _rows(frame: pd.DataFrame) -> tuple[generative.Component, ...]:
+    rows = []
+    for values in frame.itertuples(index=False):
+        cleaned = [None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in values]
+        rows.append(generative.Component(*cleaned))
+    return tuple(rows)
+
+
+def mixture_table(k: int) -> tuple[generative.Component, ...]:
+    """The editable table, one row per component; returns its rows as typed (unchecked)."""
+    st.markdown("**The components** (click a number to edit it)")
+    rows = tuple(state.get_value(PAGE, "rows"))
+    if len(rows) != k:
+        _set_rows(resized(rows, k))
+        rows = tuple(state.get_value(PAGE, "rows"))
+    config = {
+        header: st.column_config.NumberColumn(header, help=help_text, format="plain", width=74)
+        for header, help_text in COLUMNS.values()
+    }
+    config["_index"] = st.column_config.TextColumn("k", width=40)
+    edited = st.data_editor(
+        _frame(rows), key=_key(f"table.{state.get_value(PAGE, 'table_revision', 0)}"),
+        column_config=config, num_rows="fixed", width="stretch",
+    )
+    rows = _rows(edited)
+    state.set_value(PAGE, "rows", rows)
+    return rows
+
+
+def checked_params(rows: tuple[generative.Component, ...]) -> GMMParams | None:
+    """The mixture the rows describe; notes and plain errors are shown here (None on an error)."""
+    try:
+        params, notes = generative.params_from_components(rows)
+    except ValueError as error:
+        st.error(f"{error} Nothing is sampled until the table is fixed.")
+        return None
+    for note in notes:
+        st.info(note)
+    return params
+
+
+# --------------------------------------------------------------------------------------
+# The story, the sample and the figure
+# --------------------------------------------------------------------------------------
+
+
+def story() -> None:
+    st.markdown("**How a Gaussian mixture makes each of its N points**")
+    st.latex(STORY)
+    st.caption("The colour of a point below is its z_n, the component it was drawn from. "
+               "EM never sees these colours: it has to infer them (the responsibilities γ).")
+
+
+def _resample() -> None:
+    """Callback: a new sample of the same mixture (the next seed)."""
+    state.set_value(PAGE, "seed", (int(state.get_value(PAGE, "seed", DEFAULT_SEED)) + 1) % 2**32)
+
+
+def sample(params: GMMParams, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    return generative.sample_mixture(params, n, seed)
+
+
+def figure(X: np.ndarray, z: np.ndarray, params: GMMParams) -> None:
+    st.plotly_chart(plotting.generative_figure(X, z, params, levels=(1, 2)), width="stretch",
+                    config=plotting.PLOT_CONFIG, key=_key("figure"))
+    st.caption("Thick ellipses: 1σ (holds 39% of a component's points); thin: 2σ (86%). "
+               "Black-ringed circles: the true means μₖ.")
+    note = plotting.sample_note(X.shape[0])
+    if note:
+        st.caption(note)
+
+
+def counts_table(z: np.ndarray, params: GMMParams) -> None:
+    """π_k next to the share of points actually drawn from component k."""
+    k = len(params.weights)
+    counts = generative.component_counts(z, k)
+    n = max(int(z.size), 1)
+    frame = pd.DataFrame({
+        "component": [f"{j + 1}" for j in range(k)],
+        "πₖ": [fmt(params.weights[j], 3) for j in range(k)],
+        "drawn Nₖ": [f"{counts[j]:,}" for j in range(k)],
+        "share Nₖ / N": [fmt(counts[j] / n, 3) for j in range(k)],
+    })
+
+    def colour_k(column):
+        return [f"color: {plotting.colour(int(v) - 1)}; font-weight: 700" for v in column]
+
+    st.markdown("**What was drawn:** the shares follow π, up to chance")
+    st.dataframe(frame.style.apply(colour_k, subset=["component"]), hide_index=True, width="stretch")
+
+
+def resample_button() -> None:
+    st.button(RESAMPLE_LABEL, on_click=_resample, help="The same mixture, the next seed.",
+              width="stretch")
+
+
+# --------------------------------------------------------------------------------------
+# Fit EM: the sample becomes the active data set, the truth goes to the GMM page
+# --------------------------------------------------------------------------------------
+
+
+def _fit(params: GMMParams, n: int, seed: int) -> None:
+    """Callback of "Fit EM": the sample becomes the active data set, the truth goes to the GMM page."""
+    X, z = generative.sample_mixture(params, n, seed)  # the very points on screen (same seed)
+    k = len(params.weights)
+    dataset = datasets.Dataset(
+        X=X, labels=z, name="generated",
+        description=(f"{n:,} points sampled on the Generative model page from a mixture of {k} "
+                     f"Gaussians (seed {seed}); the labels are the true components z."),
+    )
+    source = f"K = {k}, N = {n:,}, seed {seed}"
+    try:
+        active = state.set_data(state.DataSpec(name="generated", n=n, seed=seed, source_name=source),
+                                dataset)
+    except ValueError as error:
+        state.push_message(PAGE, f"These points could not become the active data set: {error}", "error")
+        return
+    state.set_value(GMM_PAGE, "true_params", params)
+    state.set_value(GMM_PAGE, "true_params_version", active.version)
+    state.set_value(GMM_PAGE, "k", min(k, MAX_K_GMM))
+    state.push_message(GMM_PAGE, f"Fitting EM to the {n:,} points you sampled from a mixture of "
+                                 f"{k} components; their true π, μ, Σ are shown under EM's "
+                                 "estimates.", "info")
+    state.set_value(PAGE, "open_gmm", True)
+
+
+def fit_button(params: GMMParams | None, n: int, seed: int) -> None:
+    """"Fit EM to these points": make them the active data set (in the callback), then open the GMM page."""
+    st.button(FIT_LABEL, type="primary", disabled=params is None, width="stretch",
+              on_click=_fit, args=(params, n, seed),
+              help="Makes these points the active data set for every page, and shows the true "
+                   "π, μ, Σ under EM's estimates on the GMM page.")
+    if state.get_value(PAGE, "open_gmm"):
+        state.set_value(PAGE, "open_gmm", False)
+        st.switch_page(GMM_PAGE_FILE)

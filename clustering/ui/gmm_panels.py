@@ -1,0 +1,775 @@
+"""The GMM page's panels: set-up, status, figures, inspector, formulas, degenerate cases, storyboard.
+
+Streamlit glue only: the mathematics comes from :mod:`clustering.gmm` and
+:mod:`clustering.derived`, the figures from :mod:`clustering.plotting`, the stepping controls
+from :mod:`clustering.ui.stepping`; session state is reached through :mod:`clustering.ui.state`.
+``pages/gmm.py`` calls these in order. Every number shown goes through
+:func:`clustering.ui.numbers.fmt`, so nothing on screen is ever "nan".
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from clustering import datasets, derived, gmm, plotting, stepper
+from clustering.constants import DEFAULT_EM_TOL, DEFAULT_REG_COVAR, DEFAULT_SEED, MAX_K_GMM
+from clustering.ui import state, urls
+from clustering.ui.numbers import fmt, fmt_exp
+
+PAGE = "gmm"
+
+INITS = {
+    "kmeans": "From a converged K-means",
+    "random": "Random data points as means",
+    "manual": "Manual: place the means on the plot",
+}
+INIT_HELP = (
+    "K-means: the means, covariances and weights of a converged K-means (k-means++ seeding). "
+    "Random: K distinct data points as means, the whole data set's covariance for every "
+    "component, equal weights. Manual: you click the K means onto the plot."
+)
+COVARIANCE_TYPES = {
+    "full": "Full: every component has its own ellipse, of any shape and tilt.",
+    "diag": "Diagonal: every component has its own ellipse, but its axes stay parallel to the "
+            "coordinate axes (no correlation inside a component).",
+    "spherical": "Spherical: every component is a circle with its own radius (one variance "
+                 "per component), like a soft K-means.",
+    "tied": "Tied: all components share one covariance matrix: the same ellipse, moved to "
+            "different means.",
+}
+REG_OPTIONS = (0.0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1)
+REG_NOTE = (
+    "Why it exists: a component that sits on a single point (or on points along a line) has "
+    "zero variance in some direction, so its density there is infinite and the log-likelihood "
+    "can grow without limit. The M step therefore adds reg_covar to the diagonal of every "
+    "Σ_k (Σ_k + reg_covar·I). Set it to 0 to watch a collapse."
+)
+TOL_OPTIONS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8)
+LEVELS = (1, 2, 3)
+COLOUR_MODES = {
+    "blend": "Blend of the component colours (by γ)",
+    "likely": "Most likely component, opacity γ",
+}
+NEXT_HINT = {
+    "E": "Compute the responsibilities γ from the current π, μ, Σ: the lower bound will touch "
+         "the log-likelihood.",
+    "M": "Re-estimate π, μ, Σ from the responsibilities: the bound rises and the "
+         "log-likelihood rises at least as much.",
+}
+BOUND_SENTENCE = (
+    "**What you see:** after every E step the lower bound 𝓛 (orange) touches the "
+    "log-likelihood ℓ (blue), because q is then the exact posterior; the M step raises 𝓛 and ℓ "
+    "rises at least as much, and the shaded gap between them is KL(q ‖ posterior) ≥ 0."
+)
+LECTURE_MOMENTS = (("initial", 0), ("after the first E step", 1), ("after the first M step", 2),
+                   ("after 2 EM cycles", 4), ("after 5 EM cycles", 10))
+BISHOP_MOMENTS = (("L = 1 cycle", 2), ("L = 2 cycles", 4), ("L = 5 cycles", 10),
+                  ("L = 20 cycles", 40))
+STORYBOARDS = {
+    "lecture": "The lecture's moments (initial, first E, first M, 2 and 5 cycles)",
+    "bishop": "Bishop, PRML Fig. 9.8 (after 1, 2, 5 and 20 cycles)",
+}
+COLLAPSE_POINTS = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+COLLAPSE_COPIES = 6
+COLLAPSE_NAME = "collapse example: 4 distinct points, 6 copies each"
+
+
+def _key(name: str) -> str:
+    """The session-state key of one of this page's widgets (the same key state.get_value reads)."""
+    return f"{PAGE}.{name}"
+
+
+def _default(name: str, value) -> None:
+    if state.get_value(PAGE, name) is None:
+        state.set_value(PAGE, name, value)
+
+
+# --------------------------------------------------------------------------------------
+# Set-up
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setup:
+    """The set-up of a run; a change of any of these starts a new run."""
+
+    k: int
+    init: str
+    init_seed: int
+    covariance_type: str
+    reg_covar: float
+    tol: float
+
+    def run_key(self, data_key: str, manual: tuple | None = None) -> tuple:
+        return (data_key, self.k, self.init, self.init_seed, self.covariance_type,
+                self.reg_covar, self.tol, manual if self.init == "manual" else None)
+
+
+@dataclass(frozen=True)
+class Display:
+    """How the figures look; a change never touches the run."""
+
+    levels: tuple[int, ...]
+    density: bool
+    colour_mode: str
+
+
+def read_url() -> None:
+    """On the page's first visit, copy the link's k, init, init_seed, cov and step into the set-up.
+
+    A bad value gives a plain warning and its default.
+    """
+    query = _read_page_params()
+    if query is None:
+        return
+    parsers = {
+        "k": lambda q: urls.parse_int(q, "k", 1, MAX_K_GMM, None),
+        "init": lambda q: urls.parse_choice(q, "init", tuple(INITS), None),
+        "init_seed": lambda q: urls.parse_int(q, "init_seed", 0, 2**32 - 1, None),
+        "cov": lambda q: urls.parse_choice(q, "cov", tuple(COVARIANCE_TYPES), None),
+        "reg_covar": lambda q: _parse_reg(q),
+        "step": lambda q: urls.parse_int(q, "step", 0, 4 * 300, None),
+    }
+    for name, parse in parsers.items():
+        try:
+            value = parse(query)
+        except ValueError as error:
+            state.push_message(PAGE, f"{error} Using the default instead.", "warning")
+            continue
+        if value is None:
+            continue
+        if name == "step":
+            state.set_value(PAGE, "pending_step", value)
+        else:
+            state.set_value(PAGE, name, value)
+
+
+def _read_page_params():
+    from clustering.ui import layout
+
+    return layout.read_page_params(PAGE)
+
+
+def _parse_reg(query) -> float | None:
+    raw = query.get("reg_covar")
+    if raw is None or raw == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise urls.UrlError(f"The link's “reg_covar” must be a number, not “{raw}”.") from None
+    if value not in REG_OPTIONS:
+        raise urls.UrlError(
+            f"The link's “reg_covar” must be one of {', '.join(f'{v:g}' for v in REG_OPTIONS)}; "
+            f"it was “{raw}”."
+        )
+    return value
+
+
+def setup_sidebar() -> Setup:
+    """The set-up widgets (in the sidebar): K, initialisation and seed, covariance type, reg_covar, tol."""
+    _default("k", 3)
+    _default("init", "kmeans")
+    _default("init_seed", DEFAULT_SEED)
+    _default("cov", "full")
+    _default("reg_covar", DEFAULT_REG_COVAR)
+    _default("tol", DEFAULT_EM_TOL)
+    with st.sidebar:
+        st.markdown("**Set-up of the mixture** (a change starts a new run)")
+        k = st.slider("Number of components K", 1, MAX_K_GMM, key=_key("k"), persist_state="session")
+        init = st.selectbox("Initialization", list(INITS), format_func=INITS.get, key=_key("init"),
+                            help=INIT_HELP, persist_state="session")
+        seed = st.number_input("Initialization seed", min_value=0, max_value=2**32 - 1, step=1,
+                               key=_key("init_seed"), persist_state="session",
+                               help="The same seed gives the same start.")
+        cov = st.radio("Covariance type", list(COVARIANCE_TYPES), key=_key("cov"),
+                       horizontal=True, persist_state="session",
+                       format_func=lambda c: {"diag": "diagonal"}.get(c, c))
+        st.caption(COVARIANCE_TYPES[cov])
+        reg = st.select_slider("reg_covar (added to every Σ_k's diagonal)", options=REG_OPTIONS,
+                               format_func=lambda v: "0" if v == 0 else f"{v:.0e}",
+                               key=_key("reg_covar"), persist_state="session")
+        st.caption(REG_NOTE)
+        tol = st.select_slider("Convergence tolerance on the log-likelihood gain", options=TOL_OPTIONS,
+                               format_func=lambda v: f"{v:.0e}", key=_key("tol"),
+                               persist_state="session",
+                               help="Run to convergence stops when one EM iteration raises the "
+                                    "log-likelihood by less than this.")
+    return Setup(int(k), str(init), int(seed), str(cov), float(reg), float(tol))
+
+
+def display_options() -> Display:
+    """Ellipse levels, density contours and the colour mode (sidebar, below the set-up)."""
+    _default("levels", [1, 2])
+    _default("density", False)
+    _default("colour_mode", "blend")
+    with st.sidebar:
+        st.markdown("**Display** (never changes the run)")
+        levels = st.pills(
+            "Ellipses at nσ", LEVELS, selection_mode="multi", format_func=lambda n: f"{n}σ",
+            key=_key("levels"), persist_state="session",
+            help="The nσ ellipse is the set of x with (x − μ)ᵀ Σ⁻¹ (x − μ) = n² (Mahalanobis "
+                 "distance n); in 2-D it holds 39%, 86% and 99% of a component's mass for "
+                 "n = 1, 2, 3.",
+        )
+        density = st.toggle("Mixture density contours", key=_key("density"),
+                            persist_state="session",
+                            help="Contour lines of p(x) = Σₖ πₖ N(x | μₖ, Σₖ), spaced evenly in log p.")
+        mode = st.radio("Point colour", list(COLOUR_MODES), format_func=COLOUR_MODES.get,
+                        key=_key("colour_mode"), persist_state="session")
+    return Display(tuple(sorted(levels or ())), bool(density), str(mode or "blend"))
+
+
+# --------------------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------------------
+
+
+def _origin(setup: Setup) -> str:
+    if setup.init == "kmeans":
+        return f"converged K-means, k-means++ seed {setup.init_seed}"
+    if setup.init == "random":
+        return f"random data points, seed {setup.init_seed}"
+    return "means placed by hand"
+
+
+def initial_params(active: state.ActiveData, setup: Setup, manual_means: np.ndarray | None = None):
+    """The start θ₀ for ``setup`` (cached per data set and set-up), or a plain message saying why not."""
+    manual = None if manual_means is None else tuple(map(tuple, np.round(manual_means, 12)))
+    key = (active.key, setup.k, setup.init, setup.init_seed, manual)
+    cache = dict(state.get_value(PAGE, "init_cache", {}))
+    if key not in cache:
+        try:
+            if setup.init == "manual":
+                cache[key] = manual_params(active.X, manual_means)
+            else:
+                cache[key] = gmm.init_params(active.X, setup.k, method=setup.init, seed=setup.init_seed)
+        except ValueError as error:
+            cache[key] = f"The start could not be made: {error}"
+        cache = dict(list(cache.items())[-8:])  # a few set-ups, not every one ever tried
+        state.set_value(PAGE, "init_cache", cache)
+    return cache[key]
+
+
+def manual_params(X: np.ndarray, means: np.ndarray | None):
+    """Means placed by hand, the data covariance for every component, equal weights."""
+    if means is None or len(means) == 0:
+        raise ValueError("place the means on the plot first.")
+    means = np.asarray(means, dtype=float)
+    k = means.shape[0]
+    covariance = np.cov(X, rowvar=False) if X.shape[0] > 1 else np.eye(X.shape[1])
+    covariance = covariance + 1e-6 * np.trace(covariance) / X.shape[1] * np.eye(X.shape[1])
+    if not np.all(np.linalg.eigvalsh(covariance) > 0):
+        covariance = np.eye(X.shape[1])
+    return gmm.GMMParams(np.full(k, 1.0 / k), means, np.stack([covariance] * k))
+
+
+def in_family(params, covariance_type: str):
+    """The start with its covariances made of the chosen type (diag, spherical, tied).
+
+    The starts (K-means, data covariance) have full covariances; EM's log-likelihood can only
+    be guaranteed not to fall when θ₀ already belongs to the model the M step fits, so the
+    start is projected first: the diagonal, the mean variance times I, or the π-weighted
+    average covariance shared by every component.
+    """
+    covariances = np.array(params.covariances, dtype=float)
+    dim = covariances.shape[-1]
+    if covariance_type == "diag":
+        covariances = np.stack([np.diag(np.diag(c)) for c in covariances])
+    elif covariance_type == "spherical":
+        covariances = np.stack([np.trace(c) / dim * np.eye(dim) for c in covariances])
+    elif covariance_type == "tied":
+        shared = np.einsum("k,kij->ij", np.asarray(params.weights, dtype=float), covariances)
+        covariances = np.broadcast_to(shared, covariances.shape).copy()
+    else:
+        return params
+    return gmm.GMMParams(params.weights, params.means, covariances)
+
+
+def manual_placement(active: state.ActiveData, setup: Setup) -> np.ndarray | None:
+    """With the manual start: the means placed on the plot so far (K, 2), else None."""
+    if setup.init != "manual":
+        return None
+    from clustering.ui import manual
+
+    placed = manual.as_array(manual.get_points(PAGE, setup.k), setup.k)
+    with st.expander("Place the means μₖ on the plot (manual start)", expanded=placed is None):
+        return manual.place_points(PAGE, active.X, setup.k, prefix="μ", what="mean")
+
+
+def ensure_run(active: state.ActiveData, setup: Setup, manual_means: np.ndarray | None = None):
+    """The stored run for this set-up; a new one (at half-step ``step`` of the link) when it changed.
+
+    Returns the Run, or None with the reason shown when no start can be made.
+    """
+    manual = None if manual_means is None else tuple(map(tuple, np.round(manual_means, 12)))
+    key = setup.run_key(active.key, manual)
+    run = state.get_run(PAGE)
+    if run is not None and state.get_value(PAGE, "run_key") == key:
+        return run
+    if setup.init == "manual" and manual_means is None:
+        state.set_run(PAGE, None)
+        state.set_value(PAGE, "run_key", None)
+        st.info(f"Place all {setup.k} means on the plot above; the run starts from them, each "
+                "with the data covariance and weight 1/K.")
+        return None
+    params = initial_params(active, setup, manual_means)
+    if isinstance(params, str):
+        state.set_run(PAGE, None)
+        state.set_value(PAGE, "run_key", None)
+        st.error(params + " Change K, the initialization or the data set.")
+        return None
+    params = in_family(params, setup.covariance_type)
+    run = stepper.new_gmm_run(params, covariance_type=setup.covariance_type,
+                              reg_covar=setup.reg_covar, tol=setup.tol, origin=_origin(setup))
+    pending = state.get_value(PAGE, "pending_step")
+    if pending:
+        state.set_value(PAGE, "pending_step", None)
+        run = _advance(run, int(pending), active.X)
+    state.set_run(PAGE, run)
+    state.set_value(PAGE, "run_key", key)
+    state.set_value(PAGE, "animating", False)
+    return run
+
+
+def _advance(run: stepper.Run, steps: int, X: np.ndarray) -> stepper.Run:
+    """Take ``steps`` half-steps (E, M, E, ...) from the start; stop at a collapse and say so."""
+    for _ in range(steps):
+        msg = stepper.EStep() if stepper.next_kind(run) == "E" else stepper.MStep()
+        try:
+            run = stepper.step(run, msg, X)
+        except stepper.StepError as error:
+            state.push_message(PAGE, f"{error} The link's step could not be reached; the run "
+                                     "stays at its last good step.", "error")
+            break
+    return run
+
+
+def curves(X: np.ndarray, data_key: str, run: stepper.Run, view: derived.GMMView | None = None):
+    """(log-likelihood, lower bound) per half-step, as derived.gmm_curves, each computed once.
+
+    Snapshots never change, and an M snapshot's bound depends only on it and the E snapshot
+    before it (always the same one), so the numbers are kept per snapshot object between
+    reruns. An E snapshot shares its parameters with the snapshot before it, so its ℓ is
+    looked up, not recomputed; each M step costs one E step on the parameters before it (which
+    also gives their ℓ) and one bound.
+    """
+    stored = state.get_value(PAGE, "curve_cache") or {"data": None, "values": {}}
+    old = stored["values"] if stored["data"] == data_key else {}
+    history = run.history
+    values: dict[int, tuple] = {}
+    missing = []
+    for index, snapshot in enumerate(history):
+        hit = old.get(id(snapshot))
+        if hit is not None and hit[0] is snapshot:
+            values[id(snapshot)] = hit
+        else:
+            missing.append(index)
+    if missing:
+        known_ll = {id(hit[0].params): hit[1] for hit in values.values()}  # ℓ per parameter set
+        if view is not None:
+            known_ll[id(run.current.params)] = view.log_likelihood
+        bounds: dict[int, float | None] = {}
+        for index in missing:
+            snapshot = history[index]
+            if snapshot.kind == "M":
+                before = history[index - 1].params
+                resp, ll_before = gmm.e_step_with_log_likelihood(X, before)
+                known_ll.setdefault(id(before), ll_before)
+                bounds[index] = gmm.lower_bound(X, snapshot.params, resp)
+        for index in missing:
+            snapshot = history[index]
+            key = id(snapshot.params)
+            if key not in known_ll:
+                known_ll[key] = gmm.log_likelihood(X, snapshot.params)
+            ll = known_ll[key]
+            bound = {"init": None, "E": ll}.get(snapshot.kind, bounds.get(index))
+            values[id(snapshot)] = (snapshot, ll, bound)
+    if view is not None:  # the half-step on screen shows exactly the derived numbers
+        values[id(run.current)] = (run.current, view.log_likelihood, view.lower_bound)
+    state.set_value(PAGE, "curve_cache", {"data": data_key, "values": values})
+    likelihoods = [values[id(s)][1] for s in history]
+    bounds_out = [values[id(s)][2] for s in history]
+    return likelihoods, bounds_out
+
+
+# --------------------------------------------------------------------------------------
+# Status
+# --------------------------------------------------------------------------------------
+
+
+def convergence_caption(run: stepper.Run) -> None:
+    text = (f"Run to convergence stops when one EM iteration raises the log-likelihood by less "
+            f"than tol = {run.tol:g} (or after {run.max_iter} iterations).")
+    at_end = run.cursor == len(run.history) - 1
+    if at_end and run.stop_reason and run.stop_reason not in ("converged", "max_iter"):
+        text += " " + run.stop_reason
+    st.caption(f"Start: {run.origin}. " + text)
+
+
+def status(run: stepper.Run, view: derived.GMMView, likelihoods: list[float]) -> None:
+    """The four metrics: Iteration, Log-likelihood (with its gain in an M step), Lower bound, gap."""
+    kind = run.current.kind
+    top, bottom = st.columns(2), st.columns(2)
+    columns = [top[0], bottom[0], bottom[1], top[1]]  # ℓ and 𝓛 side by side
+    columns[0].metric("Iteration", str(run.current.iteration),
+                      help="Completed EM iterations (M steps) up to the half-step on screen.",
+                      border=True)
+    gain = None
+    if kind == "M" and run.cursor > 0:
+        gain = fmt(view.log_likelihood - likelihoods[run.cursor - 1], 4, signed=True)
+    columns[1].metric("Log-likelihood", fmt(view.log_likelihood, 4), delta=gain,
+                      help="ℓ(θ) = Σₙ log Σₖ πₖ N(xₙ | μₖ, Σₖ), summed over all points.",
+                      border=True)
+    columns[2].metric("Lower bound", fmt(view.lower_bound, 4),
+                      help="𝓛(q, θ) = Σₙ Σₖ qₙₖ [log πₖ N(xₙ | μₖ, Σₖ) − log qₙₖ] with q the "
+                           "responsibilities of the last E step (none before the first E step).",
+                      border=True)
+    columns[3].metric("Gap ℓ − 𝓛 (KL)", fmt(view.gap, 4),
+                      help="KL(q ‖ p(z | x, θ)) ≥ 0: zero right after an E step.", border=True)
+
+
+def _sigma_columns(cov: np.ndarray) -> dict[str, str]:
+    """A 2 × 2 covariance as three table cells: the two variances and the covariance."""
+    return {"Σₖ var x₁": fmt(cov[0, 0], 4), "Σₖ cov": fmt(cov[0, 1], 4), "Σₖ var x₂": fmt(cov[1, 1], 4)}
+
+
+def params_table(params, resp: np.ndarray | None) -> None:
+    """π_k, μ_k, Σ_k (and N_k = Σ_n γ_nk when responsibilities exist) per component."""
+    rows = []
+    n_k = None if resp is None else resp.sum(axis=0)
+    for k in range(len(params.weights)):
+        mean = params.means[k]
+        cov = params.covariances[k]
+        rows.append({
+            "k": f"{k + 1}",
+            "πₖ": fmt(params.weights[k], 3),
+            "Nₖ": "—" if n_k is None else fmt(n_k[k], 1),
+            "μₖ": f"({fmt(mean[0], 3)}, {fmt(mean[1], 3)})",
+            **_sigma_columns(cov),
+        })
+    frame = pd.DataFrame(rows)
+
+    def colour_k(column):
+        return [f"color: {plotting.colour(int(v) - 1)}; font-weight: 700" for v in column]
+
+    st.table(frame.style.apply(colour_k, subset=["k"]).hide(axis="index"))
+
+
+# --------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------
+
+
+def _on_select() -> None:
+    """Callback of the main figure: a click on a point makes it the inspected point."""
+    event = state.get_value(PAGE, "figure")
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return
+    for point in points:
+        data = point.get("customdata")
+        if data is None:
+            continue
+        # customdata row [n, γ_n1, ...]: a list, or a dict keyed by column ("0", "1", ...)
+        if isinstance(data, dict):
+            data = data.get("0", data.get(0))
+        elif isinstance(data, (list, tuple)):
+            data = data[0] if data else None
+        try:
+            index = int(data)
+        except (TypeError, ValueError):
+            continue
+        state.set_value(PAGE, "point", index)
+        return
+
+
+def inspected_point(X: np.ndarray, resp: np.ndarray | None, params=None) -> tuple[int, bool]:
+    """(n, chosen): the point under inspection; the most shared point when nobody chose one.
+
+    Before the first E step the "most shared" point is judged by the responsibilities the
+    next E step will compute from ``params``.
+    """
+    chosen = state.get_value(PAGE, "point")
+    if chosen is not None and 0 <= int(chosen) < X.shape[0]:
+        return int(chosen), True
+    if chosen is not None:  # from another data set: forget it before its widget is drawn
+        state.set_value(PAGE, "point", None)
+    if resp is None and params is not None:
+        resp = gmm.e_step(X, params)
+    if resp is None or resp.shape[1] < 2:
+        return 0, False
+    return int(np.argmin(resp.max(axis=1))), False
+
+
+def main_figure(active: state.ActiveData, run: stepper.Run, view: derived.GMMView,
+                display: Display, selected: int) -> None:
+    X = active.X
+    x_range, y_range = plotting.axis_ranges(X)
+    params = run.current.params
+    density = None
+    if display.density:
+        density = _density_grid(params, x_range, y_range)
+    previous = view.previous if run.current.kind == "M" else None
+    figure = plotting.gmm_figure(
+        X, params, view.resp, x_range, y_range, levels=display.levels,
+        colour_mode=display.colour_mode, previous=previous, density=density, selected=selected,
+    )
+    st.plotly_chart(figure, key=_key("figure"), on_select=_on_select, selection_mode="points",
+                    config=plotting.PLOT_CONFIG, theme=None)
+    note = plotting.sample_note(active.n)
+    legend = ("Colour of a point: " + ("the blend of the component colours weighted by its γ"
+              if display.colour_mode == "blend" else "its most likely component, opacity γ")
+              + ("" if view.resp is not None else " (grey: no responsibilities before the first E step)")
+              + ". Click a point to inspect it.")
+    if previous is not None:
+        legend += " Dashed: the ellipses before this M step."
+    st.caption(legend + (" " + note if note else ""))
+
+
+def _density_grid(params, x_range, y_range):
+    from clustering import geometry
+
+    return geometry.mixture_density_grid(params, x_range, y_range, resolution=90)
+
+
+def bound_chart(run: stepper.Run, likelihoods, bounds) -> None:
+    kinds = [snapshot.kind for snapshot in run.history]
+    figure = plotting.bound_figure(likelihoods, bounds, kinds, run.cursor)
+    st.plotly_chart(figure, key=_key("bound"), config=plotting.PLOT_CONFIG, theme=None)
+    st.markdown(BOUND_SENTENCE)
+
+
+# --------------------------------------------------------------------------------------
+# Point inspector and formulas
+# --------------------------------------------------------------------------------------
+
+
+def _resp_params(run: stepper.Run):
+    """The parameters the responsibilities in force were computed from (the current ones before an E step)."""
+    index = run.cursor
+    if run.current.kind == "M":
+        index -= 1
+    return run.history[index].params
+
+
+def inspector(active: state.ActiveData, run: stepper.Run, view: derived.GMMView, n: int,
+              chosen: bool) -> None:
+    """γ_nk of one point as bars, and the E-step formula with that point's own numbers."""
+    X = active.X
+    st.number_input("Point n (or click one on the plot)", min_value=0, max_value=active.n - 1,
+                    step=1, key=_key("point"), value=None,
+                    placeholder=f"{n} (the most uncertain point)")
+    params = _resp_params(run)
+    log_dens = gmm.log_gaussian_prob(X[n:n + 1], params.means, params.covariances)[0]  # (K,)
+    log_joint = np.log(np.maximum(params.weights, 1e-300)) + log_dens
+    log_norm = float(np.logaddexp.reduce(log_joint))
+    gamma = np.exp(log_joint - log_norm)
+    which = "chosen" if chosen else "most uncertain (type a number or click another)"
+    if view.resp is None:
+        st.caption(f"Point {n} ({which}) at ({fmt(X[n, 0])}, {fmt(X[n, 1])}). No E step yet: "
+                   "these are the responsibilities the next E step will compute.")
+    else:
+        st.caption(f"Point {n} ({which}) at ({fmt(X[n, 0])}, {fmt(X[n, 1])}), with the "
+                   "parameters of the last E step.")
+    st.plotly_chart(plotting.responsibility_bars(gamma), key=_key("bars"),
+                    config=plotting.PLOT_CONFIG, theme=None)
+    k_best = int(np.argmax(gamma))
+    shown = min(len(gamma), 4)
+    terms = " + ".join(fmt_exp(log_joint[j], latex=True) for j in range(shown))
+    terms += " + \\dots" if len(gamma) > shown else ""
+    b = k_best + 1
+    st.latex(
+        f"\\gamma_{{n{b}}} = \\frac{{\\pi_{{{b}}}\\,\\mathcal N(x_n\\mid\\mu_{{{b}}},\\Sigma_{{{b}}})}}"
+        f"{{\\sum_{{j}} \\pi_j\\,\\mathcal N(x_n\\mid\\mu_j,\\Sigma_j)}}"
+    )
+    st.latex(
+        f"= \\frac{{{fmt(params.weights[k_best], 3)}\\times {fmt_exp(log_dens[k_best], latex=True)}}}"
+        f"{{{terms}}} = {fmt(gamma[k_best], 4)}"
+    )
+    rows = [{
+        "k": f"{j + 1}",
+        "πₖ": fmt(params.weights[j], 4),
+        "N(xₙ | μₖ, Σₖ)": fmt_exp(log_dens[j]),
+        "πₖ·N": fmt_exp(log_joint[j]),
+        "γₙₖ = πₖ·N / Σ": fmt(gamma[j], 4),
+    } for j in range(len(gamma))]
+    st.table(pd.DataFrame(rows).style.hide(axis="index"))
+    st.caption(f"Normalisation Σⱼ πⱼ N(xₙ | μⱼ, Σⱼ) = {fmt_exp(log_norm)} = p(xₙ); "
+               "the γₙₖ of a point sum to 1.")
+
+
+def formulas(active: state.ActiveData, run: stepper.Run, view: derived.GMMView) -> None:
+    """The M-step updates with N_k and the live numbers; the Jensen bound in an expander."""
+    st.markdown("**E step** (responsibilities)")
+    st.latex(r"\gamma_{nk} = \frac{\pi_k\,\mathcal N(x_n\mid\mu_k,\Sigma_k)}"
+             r"{\sum_{j=1}^{K}\pi_j\,\mathcal N(x_n\mid\mu_j,\Sigma_j)}")
+    st.markdown("**M step** (new parameters from the responsibilities)")
+    st.latex(r"N_k = \sum_{n=1}^{N}\gamma_{nk},\qquad \pi_k = \frac{N_k}{N},\qquad"
+             r"\mu_k = \frac{1}{N_k}\sum_{n=1}^{N}\gamma_{nk}\,x_n")
+    st.latex(r"\Sigma_k = \frac{1}{N_k}\sum_{n=1}^{N}\gamma_{nk}\,(x_n-\mu_k)(x_n-\mu_k)^{\top}"
+             r" + \text{reg\_covar}\cdot I")
+    kind_note = {
+        "full": "",
+        "diag": " With diagonal covariances the M step keeps only the diagonal of Σₖ.",
+        "spherical": " With spherical covariances Σₖ = σₖ² I, σₖ² the mean of Σₖ's diagonal.",
+        "tied": " With a tied covariance one Σ = Σₖ (Nₖ/N) Σₖ is shared by every component.",
+    }[run.covariance_type]
+    if view.resp is None:
+        st.info("No responsibilities yet: take an E step, and the M step's numbers appear here.")
+    else:
+        n_k = view.resp.sum(axis=0)
+        if run.current.kind == "M":
+            result, lead = run.current.params, "This M step set (from the γ of the E step before it):"
+        else:
+            lead = "The next M step will set (from the γ on screen):"
+            try:
+                result = gmm.m_step(active.X, view.resp, reg_covar=run.reg_covar,
+                                    covariance_type=run.covariance_type)
+            except ValueError as error:
+                result = None
+                st.warning(f"The next M step will fail: {error}")
+        if result is not None:
+            rows = []
+            for k in range(len(n_k)):
+                cov = result.covariances[k]
+                rows.append({
+                    "k": f"{k + 1}",
+                    "Nₖ = Σₙ γₙₖ": fmt(n_k[k], 2),
+                    "πₖ = Nₖ / N": f"{fmt(n_k[k], 2)} / {active.n:,} = {fmt(result.weights[k], 4)}",
+                    "μₖ": f"({fmt(result.means[k][0], 3)}, {fmt(result.means[k][1], 3)})",
+                    **_sigma_columns(cov),
+                })
+            st.markdown(lead + kind_note)
+            st.table(pd.DataFrame(rows).style.hide(axis="index"))
+    with st.expander("Why 𝓛 is a lower bound: Jensen's inequality"):
+        st.markdown("For any distribution q over the component zₙ of each point (qₙₖ ≥ 0, "
+                    "Σₖ qₙₖ = 1), because log is concave:")
+        st.latex(r"\log p(X\mid\theta) = \sum_{n=1}^{N}\log\sum_{k=1}^{K} q_{nk}\,"
+                 r"\frac{\pi_k\,\mathcal N(x_n\mid\mu_k,\Sigma_k)}{q_{nk}}")
+        st.latex(r"\ge\;\sum_{n=1}^{N}\sum_{k=1}^{K} q_{nk}\log"
+                 r"\frac{\pi_k\,\mathcal N(x_n\mid\mu_k,\Sigma_k)}{q_{nk}} = \mathcal L(q,\theta)")
+        st.latex(r"\log p(X\mid\theta) - \mathcal L(q,\theta) = \sum_{n=1}^{N}"
+                 r"\mathrm{KL}\big(q_{n\cdot}\,\big\|\,p(z_n\mid x_n,\theta)\big) \;\ge\; 0")
+        st.markdown("The E step sets qₙₖ = γₙₖ = p(zₙ = k | xₙ, θ): the KL term is 0 and the "
+                    "bound touches. The M step maximises 𝓛(q, θ) over θ with q held fixed: 𝓛 "
+                    "rises, and ℓ = 𝓛 + KL rises at least as much. So the log-likelihood never "
+                    "falls.")
+
+
+# --------------------------------------------------------------------------------------
+# Degenerate cases
+# --------------------------------------------------------------------------------------
+
+
+def _load_collapse_example() -> None:
+    """Callback: a data set on which a component must collapse, with K = 4 and reg_covar = 0."""
+    X = np.repeat(COLLAPSE_POINTS, COLLAPSE_COPIES, axis=0)
+    dataset = datasets.Dataset(
+        X=X, labels=np.repeat(np.arange(len(COLLAPSE_POINTS)), COLLAPSE_COPIES), name=COLLAPSE_NAME,
+        description="Four distinct points, each repeated six times: with K = 4 every component "
+                    "can sit on one point and shrink to zero variance.",
+    )
+    state.set_data(state.DataSpec(name="upload", source_name=COLLAPSE_NAME), dataset)
+    state.set_value(PAGE, "k", len(COLLAPSE_POINTS))
+    state.set_value(PAGE, "init", "random")
+    state.set_value(PAGE, "init_seed", 0)
+    state.set_value(PAGE, "cov", "full")
+    state.set_value(PAGE, "reg_covar", 0.0)
+    state.set_value(PAGE, "point", None)
+
+
+def degenerate_cases(run: stepper.Run | None) -> None:
+    with st.expander("Degenerate cases: collapse, and why reg_covar exists"):
+        st.markdown(
+            "The log-likelihood of a mixture has no maximum: put one component on a single data "
+            "point and let its variance shrink, and that point's density, and so ℓ, grows "
+            "without limit. The same happens when a component's points lie on a line (zero "
+            "variance across it). EM walks into this when a component owns too few distinct "
+            "points. **reg_covar** adds a small number to every Σₖ's diagonal in the M step, "
+            "so no variance can reach zero. With reg_covar = 0 a collapse stops the run at its "
+            "last good step, with a message naming the component."
+        )
+        st.button("Load the collapse example (4 distinct points × 6 copies, K = 4, reg_covar = 0)",
+                  key=_key("collapse"), on_click=_load_collapse_example)
+        st.caption("Then click Run to convergence: the components shrink onto the points until "
+                   "one covariance becomes singular. Go back to the Data page for another data set.")
+
+
+# --------------------------------------------------------------------------------------
+# Storyboard
+# --------------------------------------------------------------------------------------
+
+
+def _story_run(active: state.ActiveData, run: stepper.Run) -> stepper.Run:
+    """The same start and settings, iterated 20 full EM cycles (stopping early at a collapse)."""
+    key = (active.key, id(run.initial), run.covariance_type, run.reg_covar)
+    stored = state.get_value(PAGE, "story")
+    if stored is not None and stored[0] == key and stored[1] is run.initial:
+        return stored[2]
+    story = stepper.Run("gmm", (run.initial,), covariance_type=run.covariance_type,
+                        reg_covar=run.reg_covar, tol=run.tol)
+    for _ in range(20):
+        try:
+            story = stepper.step(story, stepper.Iterate(), active.X)
+        except stepper.StepError:
+            break
+    state.set_value(PAGE, "story", (key, run.initial, story))
+    return story
+
+
+def storyboard(active: state.ActiveData, run: stepper.Run, display: Display) -> None:
+    st.subheader("Storyboard for slides")
+    show = st.toggle("Show the storyboard", key=_key("show_story"), persist_state="session")
+    if not show:
+        st.caption("Small multiples of EM from this start at the lecture's moments, or at "
+                   "Bishop's (PRML Fig. 9.8), as one figure to download as a PNG.")
+        return
+    _default("story_kind", "lecture")
+    kind = st.radio("Moments", list(STORYBOARDS), format_func=STORYBOARDS.get, horizontal=True,
+                    key=_key("story_kind"), persist_state="session")
+    story = _story_run(active, run)
+    moments = LECTURE_MOMENTS if kind == "lecture" else BISHOP_MOMENTS
+    panels = []
+    last = len(story.history) - 1
+    for title, index in moments:
+        if index > last:
+            title = f"{title}: stopped at half-step {last} (collapse)"
+            index = last
+        snapshot_view = derived.gmm_view(active.X, story, index)
+        previous = snapshot_view.previous if story.history[index].kind == "M" else None
+        panels.append((title, story.history[index].params, snapshot_view.resp, previous))
+    x_range, y_range = plotting.axis_ranges(active.X)
+    figure = plotting.storyboard_figure(active.X, panels, x_range, y_range,
+                                        levels=display.levels or (2,))
+    name = f"gmm-storyboard-{kind}-{active.spec.name}-k{run.k}"
+    config = dict(plotting.PLOT_CONFIG)
+    config["toImageButtonOptions"] = {"format": "png", "scale": 2, "filename": name,
+                                      "width": 1800, "height": figure.layout.height}
+    st.plotly_chart(figure, key=_key("storyboard"), config=config, theme=None)
+    st.caption("Download it as one PNG with the camera icon (“Download plot as a png”) at the "
+               "figure's top right. Dashed: the ellipses before that M step.")
+    if importlib.util.find_spec("kaleido") is not None:  # static export needs kaleido
+        st.download_button("Download the storyboard (PNG)", figure.to_image(format="png", scale=2),
+                           file_name=f"{name}.png", mime="image/png", key=_key("story_png"))
+
+
+# --------------------------------------------------------------------------------------
+# The link
+# --------------------------------------------------------------------------------------
+
+
+def url_params(setup: Setup, run: stepper.Run | None) -> dict[str, str]:
+    params = {"k": str(setup.k), "init": setup.init, "init_seed": str(setup.init_seed),
+              "cov": setup.covariance_type}
+    if setup.reg_covar != DEFAULT_REG_COVAR:
+        params["reg_covar"] = f"{setup.reg_covar:g}"
+    if run is not None:
+        params["step"] = str(run.cursor)
+    return params

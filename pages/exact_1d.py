@@ -1,0 +1,31 @@
+"""The exact 1-D optimum: Lloyd's algorithm from a chosen start next to the DP global optimum.
+
+A thin page: read the line, K and the start, compute both answers, draw. The panels live in
+clustering/ui/exact1d_panels.py, the mathematics in clustering/lloyd1d.py and clustering/exact1d.py.
+"""
+
+import streamlit as st
+
+from clustering.ui import exact1d_panels as panels
+from clustering.ui import layout, state
+
+active = layout.page_setup(panels.PAGE)
+st.title("Exact 1-D optimum: Lloyd vs. the global minimum")
+panels.read_url()
+line, k, start, seed, typed = panels.controls(active)
+st.caption(line.lesson)
+
+result = panels.answers(line, k, start, seed, typed)
+if result is not None:
+    panels.metrics(result)
+    panels.verdict(result)
+    panels.figure(line, result)
+    panels.notes(result)
+panels.why()
+
+source = state.get_value(panels.PAGE, "source")
+layout.write_url(active, panels.url_params(
+    state.get_value(panels.PAGE, "preset") if source == "preset" else None,
+    state.get_value(panels.PAGE, "column") if source == "column" else None,
+    k, start, seed,
+))

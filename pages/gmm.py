@@ -1,0 +1,60 @@
+"""Gaussian mixture (EM): one half-step at a time, with ellipses, responsibilities and the bound.
+
+A thin page: read the set-up, make or read the run, derive once, draw. The panels live in
+clustering/ui/gmm_panels.py, the stepping controls in clustering/ui/stepping.py.
+"""
+
+import streamlit as st
+
+from clustering import derived
+from clustering.ui import gmm_panels as panels
+from clustering.ui import layout, state, stepping
+
+PAGE = panels.PAGE
+
+panels.read_url()  # first visit: the link's k, init, init_seed, cov, step (before messages show)
+active = layout.page_setup(PAGE)
+st.title("Gaussian mixture: EM one half-step at a time")
+setup = panels.setup_sidebar()
+manual_means = panels.manual_placement(active, setup)
+run = panels.ensure_run(active, setup, manual_means)
+if run is None:
+    layout.write_url(active, panels.url_params(setup, None))
+    st.stop()
+
+stepping.controls(PAGE, active.X, panels.NEXT_HINT)
+display = panels.display_options()
+
+view = derived.gmm_view(active.X, run)  # derived once per rerun; everything below reads it
+likelihoods, bounds = panels.curves(active.X, active.key, run, view)
+point, chosen = panels.inspected_point(active.X, view.resp, run.current.params)
+
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    panels.main_figure(active, run, view, display, point)
+with right:
+    panels.status(run, view, likelihoods)
+    panels.bound_chart(run, likelihoods, bounds)
+panels.convergence_caption(run)
+
+table_column, inspect_column = st.columns([1, 1], gap="medium")
+with table_column:
+    st.subheader("Parameters θ = (π, μ, Σ)")
+    panels.params_table(run.current.params, view.resp)
+    # --- points sampled on the Generative model page: their true θ, next to the estimates ---
+    true_params = state.get_value(PAGE, "true_params")
+    if true_params is not None and state.get_value(PAGE, "true_params_version") == active.version:
+        st.markdown("**True parameters** the points were sampled from (EM may number its "
+                    "components in another order)")
+        panels.params_table(true_params, None)
+    st.subheader("The formulas, with this step's numbers")
+    panels.formulas(active, run, view)
+with inspect_column:
+    st.subheader("Point inspector")
+    panels.inspector(active, run, view, point, chosen)
+
+panels.degenerate_cases(run)
+panels.storyboard(active, run, display)
+
+layout.write_url(active, panels.url_params(setup, run))
+stepping.animate_tick(PAGE)

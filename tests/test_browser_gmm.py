@@ -1,0 +1,84 @@
+"""The GMM page in headless Chromium: open a shared link, step, step back, click a point.
+
+The log-likelihood shown on the page never falls over E, M, E, M, E, M; Step back returns to
+the previous half-step; a click on a data point opens it in the point inspector. The final
+screenshot is the README's (assets/screenshots/gmm.png).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from conftest import ROOT, screenshot, wait_for_app
+
+from clustering import datasets, plotting
+
+LINK = "/gmm?dataset=mouse&seed=0&k=3&init=kmeans&init_seed=0"
+
+
+def metric_text(page, label: str) -> str:
+    metric = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+    return metric.locator("[data-testid='stMetricValue']").inner_text().strip()
+
+
+def log_likelihood(page) -> float:
+    return float(metric_text(page, "Log-likelihood").replace(",", ""))
+
+
+def click_button(page, label: str, half_step: int) -> None:
+    """Click a stepping button and wait until the page (and its link) shows that half-step."""
+    page.get_by_role("button", name=label, exact=True).click()
+    page.wait_for_function(
+        "([expected]) => new URLSearchParams(location.search).get('step') === expected",
+        arg=[str(half_step)], timeout=30_000,
+    )
+    wait_for_app(page)
+
+
+@pytest.mark.browser
+def test_stepping_the_mouse_in_the_browser(app_url, page):
+    page.goto(app_url + LINK)
+    wait_for_app(page)
+    page.wait_for_selector("[data-testid='stMetric']", timeout=30_000)
+    assert metric_text(page, "Iteration") == "0"
+    assert metric_text(page, "Lower bound") == "—"
+    shown = [log_likelihood(page)]
+
+    for cycle in range(1, 4):
+        click_button(page, "E step", 2 * cycle - 1)
+        assert metric_text(page, "Lower bound") == metric_text(page, "Log-likelihood")
+        shown.append(log_likelihood(page))
+        click_button(page, "M step", 2 * cycle)
+        shown.append(log_likelihood(page))
+        assert float(metric_text(page, "Lower bound").replace(",", "")) < shown[-1]
+    assert all(b >= a for a, b in zip(shown, shown[1:], strict=False)), shown
+    assert shown[-1] > shown[0]
+
+    click_button(page, "Step back", 5)  # back to the E step of the third cycle
+    assert log_likelihood(page) == pytest.approx(shown[-2])
+    assert metric_text(page, "Lower bound") == metric_text(page, "Log-likelihood")
+    assert "nan" not in page.locator("[data-testid='stMain']").inner_text().lower()
+
+    # a click on an isolated data point makes it the inspected point
+    X = datasets.make("mouse", seed=0).X
+    distances = np.linalg.norm(X[:, None, :] - X[None, :, :], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    n = int(np.argmax(distances.min(axis=1)))
+    x_range, y_range = plotting.axis_ranges(X)
+    plot = page.locator(".js-plotly-plot").first.locator(".nsewdrag").first
+    box = plot.bounding_box()
+    px = box["x"] + (X[n, 0] - x_range[0]) / (x_range[1] - x_range[0]) * box["width"]
+    py = box["y"] + (y_range[1] - X[n, 1]) / (y_range[1] - y_range[0]) * box["height"]
+    page.mouse.click(px, py)
+    page.get_by_text(f"Point {n} (chosen)").first.wait_for(timeout=30_000)
+    wait_for_app(page)
+
+    page.get_by_role("button", name="Step back", exact=True).scroll_into_view_if_needed()
+    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
+    page.wait_for_timeout(500)
+    path = screenshot(page, "gmm")
+    target = ROOT / "assets" / "screenshots" / "gmm.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target)
