@@ -11,6 +11,8 @@ PAGES = [
     st.Page("pages/gmm.py", title="Gaussian mixture (EM)", icon="🔵", url_path="gmm"),
     st.Page("pages/generative.py", title="Generative model", icon="🎲", url_path="generative"),
     st.Page("pages/exact_1d.py", title="Exact 1-D optimum", icon="📏", url_path="exact-1d"),
+    st.Page("pages/compare.py", title="Compare K-means and EM", icon="⚖️", url_path="compare"),
+    st.Page("pages/lessons.py", title="Lessons", icon="🎓", url_path="lessons"),
 ]
 
 st.navigation(PAGES).run()

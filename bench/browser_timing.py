@@ -42,15 +42,26 @@ BLAS_ENV_ONE_THREAD = {
 INSTRUMENT_JS = r"""
 (() => {
   if (window.__bench) return;
-  const B = window.__bench = {clicks: [], states: [], plots: [], mainSelector: null};
+  const B = window.__bench = {clicks: [], states: [], plots: [], content: [], messages: [],
+                              created: [], mainSelector: null};
   const hooked = new WeakSet();
   const now = () => performance.now();
   window.addEventListener('click', () => B.clicks.push(now()), true);
+
+  // every websocket message from the server (the last one of a rerun is "script finished")
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => B.messages.push(now()));
+    }
+  };
 
   // every graph div, as soon as it exists: its redraws, and whether it is the main figure
   const hook = (gd) => {
     if (hooked.has(gd) || typeof gd.on !== 'function') return;
     hooked.add(gd);
+    if (B.mainSelector && gd.closest(B.mainSelector)) B.created.push(now());  // a new main graph div
     gd.on('plotly_afterplot', () => {
       const main = !!(B.mainSelector && gd.closest(B.mainSelector));
       let drawn = 0;
@@ -66,50 +77,80 @@ INSTRUMENT_JS = r"""
     const state = app ? app.getAttribute('data-test-script-state') : null;
     if (state !== lastState) { lastState = state; B.states.push([now(), state]); }
   };
-  const scan = () => { document.querySelectorAll('.js-plotly-plot').forEach(hook); readState(); };
+  const scan = (records) => {
+    document.querySelectorAll('.js-plotly-plot').forEach(hook);
+    readState();
+    // what changed inside the main element (the bare button app's text has no figure)
+    if (B.mainSelector) {
+      for (const record of records) {
+        const target = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+        if (record.type !== 'attributes' && target && target.closest(B.mainSelector)) {
+          B.content.push(now());
+          break;
+        }
+      }
+    }
+  };
   new MutationObserver(scan).observe(document, {
-    subtree: true, childList: true, attributes: true,
+    subtree: true, childList: true, characterData: true, attributes: true,
     attributeFilter: ['class', 'data-test-script-state'],
   });
 
-  // the last click's events, in ms after it
-  B.result = () => {
-    const click = B.clicks.length ? B.clicks[B.clicks.length - 1] : 0;
+  const after = (list, click) => list.filter((t) => t >= click);
+  const lastClick = () => (B.clicks.length ? B.clicks[B.clicks.length - 1] : 0);
+  // what marks the end of a click: the main figure's redraws (or the main element's changes
+  // when it holds no figure), the script's state changes, the server's messages
+  const marks = (click, needPlot) => {
     const states = B.states.filter(([t]) => t >= click);
+    const plots = B.plots.filter(([t, isMain]) => t >= click && isMain).map(([t]) => t);
+    const drawn = needPlot ? plots : after(B.content, click);
+    return {states, plots, drawn, messages: after(B.messages, click)};
+  };
+
+  // the last click's events, in ms after it
+  B.result = (needPlot) => {
+    const click = lastClick();
+    const m = marks(click, needPlot);
+    const running = m.states.find(([, s]) => s === 'running');
+    const finished = m.states.filter(([, s]) => s === 'notRunning').pop();
+    const last = (list) => (list.length ? list[list.length - 1] : null);
+    const end = Math.max(click, last(m.drawn) ?? click, finished ? finished[0] : click,
+                         last(m.messages) ?? click);
     const main = B.plots.filter(([t, isMain]) => t >= click && isMain);
-    const running = states.find(([, s]) => s === 'running');
-    const finished = states.filter(([, s]) => s === 'notRunning').pop();
-    const lastPlot = main.length ? main[main.length - 1][0] : null;
-    const finishedAt = finished ? finished[0] : null;
-    const end = Math.max(lastPlot ?? -Infinity, finishedAt ?? -Infinity);
+    const ms = (t) => (t === null || t === undefined ? null : t - click);
     return {
       click,
       running: running ? running[0] - click : null,
-      first_plot: main.length ? main[0][0] - click : null,
-      last_plot: lastPlot === null ? null : lastPlot - click,
-      finished: finishedAt === null ? null : finishedAt - click,
-      end: Number.isFinite(end) ? end - click : null,
-      redraws: main.length,
+      first_plot: ms(m.drawn[0]),
+      last_plot: ms(last(m.drawn)),
+      finished: finished ? finished[0] - click : null,
+      last_message: ms(last(m.messages)),
+      end: end - click,
+      redraws: m.drawn.length,
+      recreated: after(B.created, click).length,
+      messages: m.messages.length,
       drawn: main.length ? main[main.length - 1][2] : null,
       state: lastState,
     };
   };
-  // done: the script is not running, something happened since the click, then quiet
+  // done: the script is not running, the server answered (and the figure redrew), then quiet
   B.settled = (quietMs, needPlot) => {
-    const click = B.clicks.length ? B.clicks[B.clicks.length - 1] : 0;
+    const click = lastClick();
     if (lastState !== 'notRunning') return false;
-    const states = B.states.filter(([t]) => t > click);
-    const main = B.plots.filter(([t, isMain]) => t > click && isMain);
-    if (!states.length && !main.length) return false;
-    if (needPlot && !main.length) return false;
-    const last = Math.max(click, ...states.map(([t]) => t), ...main.map(([t]) => t));
+    const m = marks(click, needPlot);
+    if (!m.messages.length || !m.drawn.length) return false;
+    const last = Math.max(click, ...m.states.map(([t]) => t), ...m.drawn, ...m.messages);
     return now() - last >= quietMs;
   };
   B.idle = (quietMs) => {
     if (lastState !== 'notRunning') return false;
-    const last = Math.max(0, ...B.states.map(([t]) => t), ...B.plots.map(([t]) => t));
+    const last = Math.max(0, ...B.states.map(([t]) => t), ...B.plots.map(([t]) => t),
+                          ...B.messages);
     return now() - last >= quietMs;
   };
+  B.debug = () => ({clicks: B.clicks.slice(-3), states: B.states.slice(-6),
+                    plots: B.plots.slice(-6), content: B.content.slice(-6),
+                    messages: B.messages.slice(-8), now: now()});
 })();
 """
 
@@ -192,21 +233,22 @@ class Tab:
     name: str
     context: object
     page: object
-    main_selector: str | None  # the main figure's container; None: no figure (bare button)
+    main_selector: str  # the main figure's container (the bare button app: its text's)
     buttons: tuple[str, ...]  # labels clicked in turn (the first enabled one in this order)
+    figure: bool = True  # the main element holds a Plotly figure (False: the bare button app)
     received: list[int] = field(default_factory=lambda: [0])  # websocket bytes received
 
     def close(self) -> None:
         self.context.close()
 
 
-def open_tab(browser, name: str, url: str, main_selector: str | None, buttons: tuple[str, ...],
-             timeout_ms: float = 180_000) -> tuple[Tab, float]:
+def open_tab(browser, name: str, url: str, main_selector: str, buttons: tuple[str, ...],
+             figure: bool = True, timeout_ms: float = 180_000) -> tuple[Tab, float]:
     """A new context on ``url``, instrumented; returns it and the seconds until it was ready."""
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(INSTRUMENT_JS)
     page = context.new_page()
-    tab = Tab(name, context, page, main_selector, buttons)
+    tab = Tab(name, context, page, main_selector, buttons, figure)
 
     def count(payload) -> None:
         tab.received[0] += len(payload)
@@ -214,9 +256,9 @@ def open_tab(browser, name: str, url: str, main_selector: str | None, buttons: t
     page.on("websocket", lambda ws: ws.on("framereceived", count))
     started = time.perf_counter()
     page.goto(url, timeout=timeout_ms)
-    if main_selector:
-        page.evaluate("(s) => { window.__bench.mainSelector = s; }", main_selector)
-        page.wait_for_selector(f"{main_selector} .js-plotly-plot", timeout=timeout_ms)
+    page.evaluate("(s) => { window.__bench.mainSelector = s; }", main_selector)
+    inner = " .js-plotly-plot" if figure else ""
+    page.wait_for_selector(f"{main_selector}{inner}", timeout=timeout_ms)
     wait_idle(page, timeout_ms)
     return tab, time.perf_counter() - started
 
@@ -245,11 +287,16 @@ def click_and_time(tab: Tab, timeout_ms: float = 180_000) -> dict:
     label = next_button(tab)
     before = tab.received[0]
     tab.page.get_by_role("button", name=label, exact=True).click(timeout=timeout_ms)
-    tab.page.wait_for_function(
-        "([q, plot]) => window.__bench.settled(q, plot)", arg=[QUIET_MS, bool(tab.main_selector)],
-        timeout=timeout_ms, polling=100,
-    )
-    result = tab.page.evaluate("() => window.__bench.result()")
+    need_plot = tab.figure
+    try:
+        tab.page.wait_for_function(
+            "([q, plot]) => window.__bench.settled(q, plot)", arg=[QUIET_MS, need_plot],
+            timeout=timeout_ms, polling=100,
+        )
+    except Exception as error:
+        debug = tab.page.evaluate("() => window.__bench.debug()")
+        raise RuntimeError(f"{tab.name}: the click on {label!r} did not settle: {debug}") from error
+    result = tab.page.evaluate("(plot) => window.__bench.result(plot)", need_plot)
     result["label"] = label
     result["bytes"] = tab.received[0] - before
     return result

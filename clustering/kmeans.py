@@ -148,8 +148,10 @@ def assign(X: ArrayLike, centroids: ArrayLike) -> np.ndarray:
     Returns labels : (N,) intp array with values in 0..K-1.
 
     The squared distances are computed directly, as sum_d (x_nd - u_kd)^2, which stays
-    accurate for data far from the origin. Points are processed in blocks of
-    ``KMEANS_BLOCK_POINTS`` so that memory stays bounded by K x block.
+    accurate for data far from the origin (no ||x||^2 - 2 x.u + ||u||^2 cancellation) and
+    compares exactly the numbers that ``objective`` sums (up to an exact power-of-two scale),
+    so an E step never raises J, not even by rounding. Points are processed in blocks of
+    ``KMEANS_BLOCK_POINTS``: memory stays bounded by K x block.
     """
     X = _as_points(X)
     centroids = _as_centroids(centroids, X)
@@ -158,9 +160,12 @@ def assign(X: ArrayLike, centroids: ArrayLike) -> np.ndarray:
     block = min(n, KMEANS_BLOCK_POINTS)
     labels = np.empty(n, dtype=np.intp)
 
+    # Coordinates in units of the centroids' extent (_unit_scale: exact, changes no comparison).
+    scale = _unit_scale(centroids)
+    centroid_columns = [centroids[:, d, None] * scale for d in range(dims)]  # u_kd as (K, 1)
+
     # Work buffers, reused by every block. Arrays are laid out one row per centroid so that
     # every numpy operation runs along the long axis of points.
-    centroid_columns = [centroids[:, d, None] for d in range(dims)]  # u_kd as (K, 1)
     points = np.empty((dims, block))  # the block's x_nd, one row per dimension
     squared_distances = np.empty((k, block))  # ||x_n - u_k||^2
     difference = np.empty((k, block))
@@ -179,7 +184,7 @@ def assign(X: ArrayLike, centroids: ArrayLike) -> np.ndarray:
         x = points[:, :size]
         dist = squared_distances[:, :size]
         diff = difference[:, :size]
-        x[...] = X[start:stop].T
+        np.multiply(X[start:stop].T, scale, out=x)
 
         # 1. ||x_n - u_k||^2 = sum_d (u_kd - x_nd)^2 for every centroid k and point n
         np.subtract(centroid_columns[0], x[0], out=dist)
@@ -210,7 +215,6 @@ def update(X: ArrayLike, labels: ArrayLike, previous: ArrayLike) -> np.ndarray:
     previous = _as_centroids(previous, X, name="previous")
     k = previous.shape[0]
     labels, sizes = _labels_and_sizes(labels, X.shape[0], k)
-
     n, dims = X.shape
 
     # sum_n z_nk x_nd for every cluster k and dimension d, a block of points at a time (a
@@ -230,23 +234,34 @@ def update(X: ArrayLike, labels: ArrayLike, previous: ArrayLike) -> np.ndarray:
 # --- initialisation -------------------------------------------------------------------------
 
 
-def _squared_distances_to(X: np.ndarray, point: np.ndarray) -> np.ndarray:
-    """||x_n - point||^2 for every row of X: an (N,) array."""
-    difference = X - point
+def _unit_scale(values: np.ndarray) -> float:
+    """A power of two that brings the largest |value| to about 1.
+
+    Multiplying by a power of two is exact, and it changes no comparison of distances; it only
+    keeps squared differences from underflowing (data near 1e-300) or overflowing (near 1e300).
+    """
+    _, exponent = np.frexp(np.max(np.abs(values)))  # largest = m 2^exponent, 1/2 <= m < 1
+    return 2.0 ** int(np.clip(-exponent, -1022, 1022))
+
+
+def _squared_distances_to(points: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """||x_n - point||^2 for every row of points: an (N,) array."""
+    difference = points - point
     return np.sum(difference * difference, axis=1)
 
 
 def _random_distinct_points(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Forgy: k distinct data points chosen uniformly at random."""
-    # The first occurrence of every distinct point, in data order (+ 0.0 turns -0.0 into 0.0).
-    _, first_index = np.unique(X + 0.0, axis=0, return_index=True)
-    distinct = np.sort(first_index)
-    if distinct.size < k:
+    """Forgy: k data points drawn at random without replacement, skipping repeats of a point
+    already drawn, so that the k centroids are distinct."""
+    order = rng.permutation(X.shape[0])  # the points in a random order
+    # The first occurrence of every distinct point in that order (+ 0.0 turns -0.0 into 0.0).
+    _, first_index = np.unique(X[order] + 0.0, axis=0, return_index=True)
+    if first_index.size < k:
         raise ValueError(
-            f"X has only {distinct.size} distinct points, fewer than k = {k}; choose k of at most "
-            f"{distinct.size}, or another init method."
+            f"X has only {first_index.size} distinct points, fewer than k = {k}; choose k of at "
+            f"most {first_index.size}, or another init method."
         )
-    chosen = rng.choice(distinct, size=k, replace=False)
+    chosen = order[np.sort(first_index)[:k]]  # the first k distinct points drawn
     return X[chosen]
 
 
@@ -259,34 +274,37 @@ def _random_partition_means(X: np.ndarray, k: int, rng: np.random.Generator) -> 
 
 
 def _kmeans_plus_plus(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """k-means++: the first centroid uniformly, each next one with probability D(x)^2 / sum D^2."""
+    """k-means++: the first centroid uniformly, each next one a data point drawn with
+    probability D(x_n)^2 / sum_m D(x_m)^2, D(x) being the distance to the nearest centroid
+    chosen so far."""
     n = X.shape[0]
-    centroids = np.empty((k, X.shape[1]))
-    centroids[0] = X[rng.integers(n)]
-    closest = _squared_distances_to(X, centroids[0])  # D(x_n)^2 to the nearest chosen centroid
-    for j in range(1, k):
+    points = X * _unit_scale(X)
+    chosen = [int(rng.integers(n))]
+    closest = _squared_distances_to(points, points[chosen[0]])  # D(x_n)^2
+    for _ in range(1, k):
         total = closest.sum()
         if total > 0:
-            index = rng.choice(n, p=closest / total)
+            index = int(rng.choice(n, p=closest / total))
         else:
             # Every point coincides with a chosen centroid (fewer than k distinct points).
-            index = rng.integers(n)
-        centroids[j] = X[index]
-        np.minimum(closest, _squared_distances_to(X, centroids[j]), out=closest)
-    return centroids
+            index = int(rng.integers(n))
+        chosen.append(index)
+        np.minimum(closest, _squared_distances_to(points, points[index]), out=closest)
+    return X[chosen]
 
 
 def _farthest_first(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Farthest-first traversal: a random first centroid, then each time the point farthest
-    from the centroids chosen so far (a tie going to the lowest index)."""
+    """Farthest-first traversal: a random first centroid, then each time the data point
+    farthest from the centroids chosen so far (a tie going to the lowest index)."""
     n = X.shape[0]
-    centroids = np.empty((k, X.shape[1]))
-    centroids[0] = X[rng.integers(n)]
-    closest = _squared_distances_to(X, centroids[0])
-    for j in range(1, k):
-        centroids[j] = X[int(np.argmax(closest))]
-        np.minimum(closest, _squared_distances_to(X, centroids[j]), out=closest)
-    return centroids
+    points = X * _unit_scale(X)
+    chosen = [int(rng.integers(n))]
+    closest = _squared_distances_to(points, points[chosen[0]])
+    for _ in range(1, k):
+        index = int(np.argmax(closest))
+        chosen.append(index)
+        np.minimum(closest, _squared_distances_to(points, points[index]), out=closest)
+    return X[chosen]
 
 
 def init_centroids(

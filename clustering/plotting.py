@@ -343,6 +343,7 @@ def means_trace(params, ghost: bool = False) -> go.Scatter:
         x=means[:, 0], y=means[:, 1], mode="markers+text", marker=marker, name="means μₖ",
         text=[f"<b>{label}</b>" for label in labels], textposition="top right",
         textfont=dict(size=FONT_SIZE + 5, color="black"), hovertemplate=hover, legendgroup="means",
+        cliponaxis=False,  # a label next to a mean at the edge stays readable
     )
 
 
@@ -436,37 +437,56 @@ def bound_figure(
     kinds: Sequence[str],
     cursor: int,
     height: int = 340,
+    window: int | None = None,
 ) -> go.Figure:
     """The log-likelihood ℓ(θ) and the lower bound 𝓛(q, θ) after every half-step, in one chart.
 
     likelihoods, bounds, kinds : per half-step (bounds None before the first E step; kinds
         "init", "E" or "M"). The gap ℓ − 𝓛 (= KL(q ‖ p(z | x, θ))) is shaded and the gap at the
-        cursor's half-step is written on the chart; a vertical line marks the cursor.
+        cursor's half-step is written on the chart; a vertical line marks the cursor; the
+        half-steps after the cursor are drawn faint.
+    window : show only the last ``window`` half-steps up to the cursor, with the y axis fitted
+        to them (late gaps are far smaller than the first rise); None shows them all.
     """
     steps = list(range(len(likelihoods)))
     ll = [float(v) for v in likelihoods]
     lb = [None if b is None else float(b) for b in bounds]
     labels = ["start" if kind == "init" else kind for kind in kinds]
     figure = go.Figure()
-    # the gap, shaded: a closed polygon over the half-steps that have a bound
-    with_bound = [i for i in steps if lb[i] is not None]
+    last = min(max(cursor, 0), len(steps) - 1)
+    past = steps[: last + 1]
+    future = steps[last:]
+    if len(future) > 1:  # half-steps after the cursor (after Step back, or while replaying): faint
+        figure.add_trace(go.Scatter(
+            x=future, y=[ll[i] for i in future], mode="lines", name="later",
+            line=dict(color="#c8c8c8", width=2), hoverinfo="skip",
+        ))
+        figure.add_trace(go.Scatter(
+            x=future, y=[lb[i] for i in future], mode="lines", showlegend=False,
+            line=dict(color="#c8c8c8", width=2, dash="dot"), hoverinfo="skip",
+        ))
+    # the gap up to the cursor, shaded: a closed polygon over the half-steps that have a bound
+    with_bound = [i for i in past if lb[i] is not None]
     if with_bound:
         gx = with_bound + with_bound[::-1]
         gy = [ll[i] for i in with_bound] + [lb[i] for i in with_bound[::-1]]
         figure.add_trace(go.Scatter(
             x=gx, y=gy, fill="toself", mode="none", fillcolor="rgba(214,39,40,0.22)",
-            name="gap ℓ − 𝓛 (KL)", hoverinfo="skip",
+            name="gap (KL)", hoverinfo="skip",
         ))
+    marker_size = 10 if len(past) <= 40 else 5
     figure.add_trace(go.Scatter(
-        x=steps, y=ll, mode="lines+markers", name="log-likelihood ℓ(θ)",
-        line=dict(color=colour(0), width=3), marker=dict(size=10),
-        customdata=labels, hovertemplate="half-step %{x} (%{customdata})<br>ℓ = %{y:.6g}<extra></extra>",
+        x=past, y=[ll[i] for i in past], mode="lines+markers", name="log-likelihood ℓ",
+        line=dict(color=colour(0), width=3), marker=dict(size=marker_size),
+        customdata=[labels[i] for i in past],
+        hovertemplate="half-step %{x} (%{customdata})<br>ℓ = %{y:.6g}<extra></extra>",
     ))
     figure.add_trace(go.Scatter(
-        x=steps, y=lb, mode="lines+markers", name="lower bound 𝓛(q, θ)",
+        x=past, y=[lb[i] for i in past], mode="lines+markers", name="lower bound 𝓛",
         line=dict(color=colour(1), width=3, dash="dot"),
-        marker=dict(size=9, symbol="diamond"), connectgaps=False,
-        customdata=labels, hovertemplate="half-step %{x} (%{customdata})<br>𝓛 = %{y:.6g}<extra></extra>",
+        marker=dict(size=marker_size - 1, symbol="diamond"), connectgaps=False,
+        customdata=[labels[i] for i in past],
+        hovertemplate="half-step %{x} (%{customdata})<br>𝓛 = %{y:.6g}<extra></extra>",
     ))
     if 0 <= cursor < len(steps):
         figure.add_vline(x=cursor, line=dict(color="#888888", width=1.5, dash="dot"))
@@ -475,23 +495,32 @@ def bound_figure(
             text = f"gap = {gap:.4g}" if kinds[cursor] == "M" else "𝓛 touches ℓ"
             figure.add_annotation(
                 x=cursor, y=(ll[cursor] + lb[cursor]) / 2, text=text, showarrow=True,
-                arrowhead=0, ax=-70 if cursor > 2 else 70, ay=25,
+                arrowhead=0, ax=-70 if cursor > len(steps) / 2 and cursor > 2 else 70, ay=25,
                 font=dict(size=FONT_SIZE, color="#b22222"),
                 bgcolor="rgba(255,255,255,0.85)",
             )
-    tick_labels = [f"{i}<br>{label}" for i, label in zip(steps, labels, strict=True)]
-    every = max(1, len(steps) // 16)
+    x_range = [-0.5, max(len(steps) - 0.5, 4.5)]
+    shown = steps
+    if window is not None and last + 1 > window:
+        x_range = [last - window + 0.5, last + 0.5]
+        shown = steps[last - window + 1: last + 1]
+    every = max(1, len(shown) // 16)
+    tick_labels = [f"{i}<br>{labels[i]}" for i in shown]
     figure.update_xaxes(
-        title="half-step", tickmode="array", tickvals=steps[::every], ticktext=tick_labels[::every],
-        range=[-0.5, max(len(steps) - 0.5, 4.5)], showgrid=False, automargin=True, zeroline=False,
+        title="half-step", tickmode="array", tickvals=shown[::every], ticktext=tick_labels[::every],
+        range=x_range, showgrid=False, automargin=True, zeroline=False,
     )
+    if shown is not steps:  # fit the y axis to the half-steps in view
+        values = [ll[i] for i in shown] + [lb[i] for i in shown if lb[i] is not None]
+        low, high = min(values), max(values)
+        pad = max(0.08 * (high - low), 1e-6 * max(abs(high), 1.0))
+        figure.update_yaxes(range=[low - pad, high + pad], autorange=False)
     figure.update_yaxes(title="total over the points", gridcolor="#eeeeee", zeroline=False,
-                        automargin=True, tickformat=",.4~g")
+                        automargin=True, tickformat=",.6~g")
     figure.update_layout(
         height=height, font=dict(size=FONT_SIZE), plot_bgcolor="white",
         margin=dict(l=10, r=10, t=10, b=10),
-        legend=dict(orientation="v", yanchor="top", y=0.99, x=0.01, font=dict(size=FONT_SIZE - 2),
-                    bgcolor="rgba(255,255,255,0.8)"),  # top left: both curves rise, it stays clear
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, font=dict(size=FONT_SIZE - 2)),
         hovermode="x unified",
     )
     return figure
@@ -1095,3 +1124,59 @@ def restarts_figure(
                         gridcolor="#eeeeee")
     figure.update_yaxes(title="restarts", showgrid=True, gridcolor="#eeeeee", rangemode="tozero")
     return figure
+
+
+# --------------------------------------------------------------------------------------
+# The Compare page: K-means and EM side by side, and K-means as the σ → 0 limit of EM
+# --------------------------------------------------------------------------------------
+
+COMPARE_HEIGHT = 660
+COMPARE_LEGEND_SPACE = 150  # pixels under the plot for the axis title and the legend
+COMPARE_AXIS_SPACE = 50  # of which the tick labels and the x axis title take this many
+
+
+def side_by_side(figure: go.Figure, height: int = COMPARE_HEIGHT) -> go.Figure:
+    """Lay ``figure`` out to sit next to another one: the same height and fixed margins, the
+    legend in rows under the plot, so that two equal-scale plot areas line up exactly.
+
+    The margins do not grow with the legend (``autoexpand`` off): a legend of three or four
+    rows fits into ``COMPARE_LEGEND_SPACE``. The legend's title, if any, is dropped: the page
+    says what the symbols mean where a title would not fit.
+    """
+    figure.update_layout(
+        height=height,
+        margin=dict(l=60, r=10, t=10, b=COMPARE_LEGEND_SPACE, autoexpand=False),
+        legend=dict(orientation="h", x=0, xanchor="left", xref="container",
+                    y=(COMPARE_LEGEND_SPACE - COMPARE_AXIS_SPACE) / height, yanchor="top",
+                    yref="container", font=dict(size=FONT_SIZE - 3), itemsizing="constant",
+                    entrywidth=0, entrywidthmode="pixels", title=None),  # 0: as wide as its text
+    )
+    figure.update_xaxes(tickfont=dict(size=FONT_SIZE - 2), title_font=dict(size=FONT_SIZE))
+    figure.update_yaxes(tickfont=dict(size=FONT_SIZE - 2), title_font=dict(size=FONT_SIZE))
+    return figure
+
+
+def sigma_limit_figure(
+    X: np.ndarray,
+    params,
+    resp: np.ndarray,
+    centroids: np.ndarray,
+    x_range: Sequence[float],
+    y_range: Sequence[float],
+    height: int = COMPARE_HEIGHT,
+) -> go.Figure:
+    """EM with weights 1/K and one variance σ²I, next to K-means from the same start.
+
+    X : (N, 2) points coloured by the blend of their responsibilities ``resp`` (N, K);
+    params : the σ-limit mixture (its means μ_k as large dots, a circle of radius σ round each);
+    centroids : (K, 2) K-means' final centroids u_k, drawn as ✕ (on the dots when they agree).
+    """
+    figure = gmm_figure(X, params, resp, x_range, y_range, levels=(1,), height=height)
+    for trace in figure.data:
+        if trace.name and trace.name.startswith("1σ ellipse"):
+            trace.name = "circle of radius σ round each mean"
+    figure.add_trace(legend_entry("K-means' centroids (same start)", "x", colour(0), 17,
+                                  OUTLINE_COLOUR, 1.5))
+    figure.add_trace(centroid_trace(np.asarray(centroids, dtype=float), name="K-means centroids",
+                                    size=CENTROID_SIZE - 2))
+    return side_by_side(figure, height)

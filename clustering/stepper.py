@@ -4,7 +4,9 @@ A run starts with an initial configuration (snapshot 0, kind "init") and grows b
 that alternate as on the slides: E, M, E, M, ...  Each snapshot stores *parameters only*:
 
 - K-means: the centroids u_1..u_K, a (K, D) array;
-- EM for a GMM: θ = (π, μ, Σ) as a :class:`clustering.gmm.GMMParams`.
+- EM for a GMM: θ = (π, μ, Σ) as a :class:`clustering.gmm.GMMParams`;
+- the σ-limit of EM ("soft-kmeans", :mod:`clustering.softkmeans`): a GMMParams whose weights
+  1/K and covariances σ²I never change; its M step moves the means only.
 
 An E step does not change the parameters (it computes labels or responsibilities from them),
 so an E snapshot repeats the parameters of the snapshot before it; everything else (labels,
@@ -36,7 +38,7 @@ import numpy as np
 from clustering.constants import DEFAULT_EM_TOL, DEFAULT_REG_COVAR, MAX_ITER
 
 Kind = Literal["init", "E", "M"]
-Algorithm = Literal["kmeans", "gmm"]
+Algorithm = Literal["kmeans", "gmm", "soft-kmeans"]
 
 
 class StepError(ValueError):
@@ -53,7 +55,7 @@ class Snapshot:
     """The parameters after one half-step.
 
     kind : "init", "E" or "M"
-    params : (K, D) centroids for K-means, or a GMMParams for EM (both read-only)
+    params : (K, D) centroids for K-means, or a GMMParams for EM and soft-kmeans (read-only)
     iteration : number of completed iterations (M steps) up to and including this snapshot
     """
 
@@ -145,6 +147,20 @@ def new_gmm_run(
         max_iter=max_iter,
         origin=origin,
     )
+
+
+def new_soft_kmeans_run(
+    means: np.ndarray,
+    sigma: float,
+    tol: float = DEFAULT_EM_TOL,
+    max_iter: int = MAX_ITER,
+    origin: str = "",
+) -> Run:
+    """A run of EM with weights 1/K and one fixed variance σ²I, only the means updated."""
+    from clustering import softkmeans
+
+    return Run("soft-kmeans", (Snapshot("init", softkmeans.mixture(means, sigma), 0),),
+               tol=float(tol), max_iter=max_iter, origin=origin)
 
 
 # --------------------------------------------------------------------------------------
@@ -264,6 +280,12 @@ def _m_snapshot(run: Run, X: np.ndarray) -> Snapshot:
         labels = kmeans.assign(X, current.params)
         centroids = kmeans.update(X, labels, current.params)
         return Snapshot("M", centroids, current.iteration + 1)
+    if run.algorithm == "soft-kmeans":
+        from clustering import softkmeans
+
+        params = current.params
+        resp = softkmeans.e_step(X, params.means, softkmeans.sigma_of(params))
+        return Snapshot("M", softkmeans.m_step(X, resp, params), current.iteration + 1)
 
     from clustering import gmm
 
@@ -286,7 +308,7 @@ def _run_to_convergence(run: Run, X: np.ndarray) -> Run:
     history = list(run.history[: run.cursor + 1])
     iterations_done = 0
     previous_ll = None
-    if run.algorithm == "gmm":
+    if run.algorithm != "kmeans":  # EM and its σ-limit stop on a small log-likelihood gain
         previous_ll = gmm.log_likelihood(X, history[-1].params)
     reason = "max_iter"
     while iterations_done < run.max_iter:

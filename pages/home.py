@@ -9,11 +9,13 @@ st.title("Clustering Lab")
 st.markdown(
     "Clustering Lab lets you run **K-means** and **EM for Gaussian mixtures** one half-step at a "
     "time: assign the points (E step), then move the centres (M step), and watch the objective "
-    "J fall or the log-likelihood rise after every click.  \n"
+    "J fall or the log-likelihood rise after every click.\n\n"
     "It shows *why* the algorithms do what they do: why J can never go up, why the EM lower "
-    "bound touches the likelihood after each E step, and why a bad start ends in a bad answer.  \n"
+    "bound touches the likelihood after each E step, and why a bad start ends in a bad answer.\n\n"
     "Pick a data set, choose a start, and step; you can always step back."
 )
 st.page_link("pages/data.py", label="1. Data: generate or upload points", icon="📊")
 st.page_link("pages/kmeans.py", label="2. K-means: E step, M step, and J", icon="📍")
 st.page_link("pages/gmm.py", label="3. Gaussian mixture: responsibilities, ellipses and the bound", icon="🔵")
+st.page_link("pages/generative.py", label="4. Generative model: sample a mixture, then fit EM to it", icon="🎲")
+st.page_link("pages/exact_1d.py", label="5. Exact 1-D optimum: Lloyd's answer against the true best", icon="📏")

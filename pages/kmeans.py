@@ -22,13 +22,13 @@ if not panels.k_fits(active, setup):
     st.stop()
 
 centroids = panels.manual_centroids(setup)
-run = panels.ensure_run(active, setup, centroids)
+run = panels.ensure_run(active, setup, centroids)  # None: no start yet (manual) or none possible
+if run is None and setup.init != "manual":
+    layout.write_url(active, panels.url_params(setup, None, None))
+    st.stop()  # ensure_run said why
 view = None
 curve: list = []
-if run is None:
-    if setup.init == "manual":
-        st.info(f"Place all {setup.k} centroids on the plot (or type them in the table) to start.")
-else:
+if run is not None:  # None: the manual start is not complete yet (the placement says so)
     stepping.controls(PAGE, active.X, panels.NEXT_HINT)
     view = derived.kmeans_view(active.X, run)  # derived once per rerun; everything below reads it
     curve = panels.objective_curve(active, run)

@@ -184,6 +184,23 @@ def test_log_space_keeps_far_points_and_empty_weights_finite():
     assert gmm.log_responsibilities(X, params)[0, 1] == pytest.approx(-(310.0**2 - 300.0**2) / 2e-2, rel=1e-9)
 
 
+def test_data_far_from_the_origin_is_as_accurate_as_near_it():
+    """Shifting data and means by 2^26 (exactly, on a grid of 2^-10) changes nothing: the
+    computation works relative to the data's centre, not to the origin."""
+    rng = np.random.default_rng(8)
+    X = rng.integers(-4096, 4096, size=(500, 2)) / 1024.0
+    params = GMMParams(np.array([0.5, 0.5]), np.array([[-1.0, 0.5], [1.5, -0.25]]),
+                       np.array([[[1.0, 0.25], [0.25, 0.5]], [[0.5, 0.0], [0.0, 0.75]]]))
+    shift = 2.0**26
+    far = GMMParams(params.weights, params.means + shift, params.covariances)
+    resp, ll = gmm.e_step_with_log_likelihood(X, params)
+    resp_far, ll_far = gmm.e_step_with_log_likelihood(X + shift, far)
+    assert ll_far == pytest.approx(ll, rel=1e-13)
+    np.testing.assert_allclose(resp_far, resp, rtol=0, atol=1e-13)
+    moved = gmm.m_step(X + shift, resp)
+    np.testing.assert_allclose(moved.covariances, gmm.m_step(X, resp).covariances, rtol=1e-9)
+
+
 def test_blocks_give_the_same_numbers_as_one_pass(monkeypatch):
     rng = np.random.default_rng(7)
     params = random_params(rng, 3, 2)

@@ -60,9 +60,16 @@ def data_sets(draw, max_points: int = 30, max_dims: int = 3) -> np.ndarray:
     if draw(st.booleans()):
         elements = st.integers(-5, 5).map(float)
     else:
-        elements = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
+        elements = st.floats(-10, 10).map(no_underflow)
     base = draw(arrays(np.float64, (n, d), elements=elements))
     return shape_data(base, draw(st.sampled_from(SHAPES)))
+
+
+def no_underflow(value: float) -> float:
+    """0 for values so small that their squares (times 1e-16, for the "tiny" shape) underflow,
+    which the references below, unlike assign, do not guard against; see
+    test_extreme_scales_neither_underflow_nor_overflow for those."""
+    return 0.0 if abs(value) < 1e-100 else value
 
 
 def n_distinct(X: np.ndarray) -> int:
@@ -180,6 +187,18 @@ def test_assign_equals_the_naive_argmin_for_any_block_size(X, k, seed, block):
         labels = assign(X, centroids)
     np.testing.assert_array_equal(labels, naive_labels(X, centroids))
     assert labels.dtype == np.intp
+
+
+def test_extreme_scales_neither_underflow_nor_overflow():
+    """Squared differences of 1e-308 underflow and of 1e300 overflow; assign and the
+    initialisations still tell the points apart."""
+    tiny = np.array([[3e-308], [0.0], [1e-308], [2.5e-308]])
+    np.testing.assert_array_equal(assign(tiny, np.array([[0.0], [3e-308]])), [1, 0, 0, 1])
+    huge = np.array([[1e300], [-1e300], [0.9e300], [-0.95e300]])
+    np.testing.assert_array_equal(assign(huge, np.array([[-1e300], [1e300]])), [1, 0, 1, 0])
+    for X in (tiny, huge):
+        for method in ("kmeans++", "farthest"):
+            assert n_distinct(init_centroids(X, 4, method=method)) == 4
 
 
 # --- J never rises ------------------------------------------------------------------------------

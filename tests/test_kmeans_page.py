@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from clustering import datasets, derived, kmeans, presets, restarts, stepper
 from clustering.ui import kmeans_panels as panels
 from clustering.ui import manual
+from clustering.ui.numbers import fmt
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -248,6 +249,20 @@ def test_empty_cluster_is_named_and_its_centroid_stays():
     np.testing.assert_array_equal(stored_run(at).current.params[2], start[2])
 
 
+def test_a_start_that_cannot_be_made_is_explained():
+    from clustering.ui import state
+
+    at = open_kmeans({"k": "3", "init": "random"})
+    twins = datasets.Dataset(X=np.ones((6, 2)), labels=None, name="twins", description="")
+    at.session_state["data.active"] = state.build(state.DataSpec(name="upload", source_name="twins.csv"),
+                                                  twins, version=7)
+    at.run()
+    assert not at.exception, at.exception
+    errors = texts(at, "error")
+    assert "only 1 distinct points, fewer than k = 3" in errors
+    assert "Change K, the initialization or the data set." in errors
+
+
 def test_k_above_n_is_refused_with_a_plain_message():
     at = open_kmeans({"dataset": "blobs", "n": "5", "seed": "0", "k": "8"})
     errors = texts(at, "error")
@@ -299,6 +314,10 @@ def test_parse_query_is_pure_and_strict():
     np.testing.assert_array_equal(found["centroids"], [[0, 0], [1, 1.5]])
     found, messages = panels.parse_query({"k": "3", "init": "manual", "centroids": "0,0;1,x"})
     assert "centroids" not in found and "pairs of numbers" in messages[0]
+    found, messages = panels.parse_query({"k": "2", "centroids": "0,0,0;1,1"})
+    assert "centroids" not in found and "pairs of numbers" in messages[0]
+    found, messages = panels.parse_query({"k": "3", "centroids": "0,0;1,1"})
+    assert "centroids" not in found and "give 2 centroids but K is 3" in messages[0]
     found, messages = panels.parse_query({"step": "-1"})
     assert "step" not in found and "between 0" in messages[0]
 
@@ -372,12 +391,13 @@ def test_preset_mouse_ends_with_the_head_split():
 def test_manual_start_waits_for_k_centroids_then_steps():
     at = open_kmeans({"dataset": "blobs", "n": "200", "seed": "0", "k": "3", "init": "manual"})
     assert "no “centroids”" in texts(at, "warning")
-    assert "Place all 3 centroids" in texts(at, "info")
+    assert "Click on the plot to place centroid u₁** (0 of 3 placed)" in texts(at)
     assert not [b for b in at.button if b.label == "E step"]
     X = active_X(at)
     at.session_state["kmeans.manual.points"] = ((X[0, 0], X[0, 1]), (X[1, 0], X[1, 1]), (None, None))
     at.run()
-    assert "Place all 3 centroids" in texts(at, "info")
+    assert "Click on the plot to place centroid u₃** (2 of 3 placed)" in texts(at)
+    assert not at.error and "kmeans.run" not in at.session_state
     at.session_state["kmeans.manual.points"] = tuple((float(a), float(b)) for a, b in X[:3])
     at.run()
     np.testing.assert_array_equal(stored_run(at).initial.params, X[:3])
@@ -385,7 +405,8 @@ def test_manual_start_waits_for_k_centroids_then_steps():
     assert j_shown(at) is not None
     click(at, "Reset")
     button(at, "Clear all").click().run()  # back at the start: the placement (and its table) shows
-    assert "Place all 3 centroids" in texts(at, "info")
+    assert "(0 of 3 placed)" in texts(at)
+    assert "kmeans.run" not in at.session_state
 
 
 def test_manual_placement_helpers():
@@ -402,19 +423,25 @@ def test_manual_placement_helpers():
 
 
 def test_restarts_histogram_and_use_the_best():
-    at = open_kmeans(dict(LINK, init="random", init_seed="0"))
+    # uniform noise with K = 5: many local minima, and seed 0 is not the best of 20
+    at = open_kmeans({"dataset": "uniform", "n": "500", "seed": "0", "k": "5", "init": "random",
+                      "init_seed": "0"})
     click(at, "Run 20 restarts")
     assert "Best final J" in texts(at)
-    stored_key, result = at.session_state["kmeans.restarts"]
+    _, result = at.session_state["kmeans.restarts"]
     assert result.n == 20 and list(result.seeds) == list(range(20))
-    if result.best_seed != 0:
-        click(at, "Use the best")
-        assert at.session_state["kmeans.init_seed"] == result.best_seed
-        np.testing.assert_array_equal(stored_run(at).initial.params, result.starts[result.best])
-        instant(at)
-        click(at, "Run to convergence")
-        assert j_shown(at) == pytest.approx(result.best_objective, rel=1e-9)
-        assert button(at, "Use the best").disabled
+    assert result.best_seed != 0  # the precondition of what follows
+    assert not button(at, "Use the best").disabled
+    click(at, "Use the best")
+    assert at.session_state["kmeans.init_seed"] == result.best_seed
+    assert f"seed {result.best_seed}" in texts(at, "success")
+    np.testing.assert_array_equal(stored_run(at).initial.params, result.starts[result.best])
+    instant(at)
+    click(at, "Run to convergence")
+    final = derived.kmeans_objective_curve(active_X(at), stored_run(at))[-1]
+    assert final == result.best_objective  # the same loop: the same J to the last bit
+    assert metric(at, "J").value == fmt(result.best_objective)
+    assert button(at, "Use the best").disabled
 
 
 def test_restarts_are_off_for_a_manual_start():

@@ -66,6 +66,7 @@ BOUND_SENTENCE = (
     "log-likelihood ℓ (blue), because q is then the exact posterior; the M step raises 𝓛 and ℓ "
     "rises at least as much, and the shaded gap between them is KL(q ‖ posterior) ≥ 0."
 )
+BOUND_WINDOW = 8  # half-steps in view when the bound chart is zoomed in
 LECTURE_MOMENTS = (("initial", 0), ("after the first E step", 1), ("after the first M step", 2),
                    ("after 2 EM cycles", 4), ("after 5 EM cycles", 10))
 BISHOP_MOMENTS = (("L = 1 cycle", 2), ("L = 2 cycles", 4), ("L = 5 cycles", 10),
@@ -541,8 +542,15 @@ def _density_grid(params, x_range, y_range):
 
 def bound_chart(run: stepper.Run, likelihoods, bounds) -> None:
     kinds = [snapshot.kind for snapshot in run.history]
-    figure = plotting.bound_figure(likelihoods, bounds, kinds, run.cursor)
+    _default("bound_zoom", True)
+    zoom = bool(state.get_value(PAGE, "bound_zoom"))
+    figure = plotting.bound_figure(likelihoods, bounds, kinds, run.cursor,
+                                   window=BOUND_WINDOW if zoom else None)
     st.plotly_chart(figure, key=_key("bound"), config=plotting.PLOT_CONFIG, theme=None)
+    st.toggle(f"Zoom in on the last {BOUND_WINDOW} half-steps", key=_key("bound_zoom"),
+              persist_state="session",
+              help="Late gaps are far smaller than the first rise: the zoom fits the axis to the "
+                   "half-steps just before the cursor.")
     st.markdown(BOUND_SENTENCE)
 
 

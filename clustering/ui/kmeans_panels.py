@@ -628,7 +628,7 @@ def formulas(active: state.ActiveData, run: stepper.Run | None, view: derived.KM
         total = X[labels == k].sum(axis=0)
         st.latex(
             rf"\begin{{aligned}} u_{{{k + 1}}} &= \frac{{1}}{{N_{{{k + 1}}}}} \sum_{{n:\, z_n = {k + 1}}} x_n"
-            rf" = \frac{{1}}{{{int(sizes[k])}}}\,({_latex_number(total[0])},\ {_latex_number(total[1])})"
+            rf" \\ &= \frac{{1}}{{{int(sizes[k])}}}\,({_latex_number(total[0])},\ {_latex_number(total[1])})"
             rf" \\ &= ({_latex_number(centroids[k, 0])},\ {_latex_number(centroids[k, 1])}) \end{{aligned}}"
         )
     st.info(WHY_M)

@@ -220,5 +220,6 @@ def place_points(
         )
     with button_column:
         st.button("Clear all", key=state.widget_key(page, "manual.clear"), on_click=_clear,
-                  args=(page,), disabled=placed == 0, help=f"Remove every {what} placed so far.")
+                  args=(page,), disabled=all(slot == EMPTY for slot in slots),
+                  help=f"Remove every {what} placed so far.")
     return as_array(slots, k)

@@ -1,0 +1,425 @@
+"""The Compare page's panels: one start for both algorithms, two pictures, the σ → 0 limit.
+
+Streamlit glue only: the mathematics comes from :mod:`clustering.compare` (the shared start,
+the best matching of cluster to label), :mod:`clustering.softkmeans` (EM with weights 1/K and
+one variance σ²I) and :mod:`clustering.derived`; the figures from :mod:`clustering.plotting`;
+the shared stepping buttons from :mod:`clustering.ui.stepping`, driving both runs at once.
+Session state is reached through :mod:`clustering.ui.state`; the widget keys are the
+"compare.<name>" keys ``state.get_value(PAGE, name)`` reads. ``pages/compare.py`` calls these
+in order. Every number shown goes through :func:`clustering.ui.numbers.fmt`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from clustering import compare, derived, kmeans, plotting, softkmeans, stepper
+from clustering.constants import DEFAULT_SEED, MAX_K_GMM
+from clustering.ui import layout, state, urls
+from clustering.ui.numbers import fmt
+
+PAGE = "compare"
+KMEANS = "compare.kmeans"  # the page key of the K-means run
+EM = "compare.gmm"  # the page key of the EM run
+# EM first: it leads the shared buttons and the timeline, and it usually takes more steps,
+# so the timeline spans both runs (K-means stays at its last half-step beyond its end).
+RUNS = (EM, KMEANS)
+DEFAULT_K = 3
+MAX_SEED = 2**32 - 1
+INITS = {
+    "kmeans++": "k-means++",
+    "random": "Random data points (Forgy)",
+    "farthest": "Farthest point",
+    "typed": "Means I type",
+}
+INIT_HELP = (
+    "Both algorithms start from the same K means. k-means++: each next mean is a data point "
+    "drawn with probability ∝ its squared distance to the nearest mean so far. Random data "
+    "points: K distinct points of the data. Farthest point: a random first point, then each "
+    "time the point farthest from the means so far. Means I type: your own, e.g. "
+    "“-1.5, 1.5; 1.5, -1.5”. EM also needs covariances and weights: every component starts "
+    "with the covariance of the whole data set and weight 1/K."
+)
+NEXT_HINT = {
+    "E": "Both assign the points: K-means gives each one to its nearest centroid (hard), EM "
+         "computes its responsibilities γ (soft).",
+    "M": "Both move: K-means' centroids go to the means of their points, EM's π, μ, Σ to the "
+         "γ-weighted estimates.",
+}
+# σ of the limit, as a multiple of the data's spread (the root of its average variance)
+SIGMA_EXPONENTS = tuple(round(e, 2) for e in np.arange(-3.0, 0.51, 0.25))
+DEFAULT_SIGMA_EXPONENT = 0.0
+LIMIT_CACHE_SIZE = 12
+
+
+def _key(name: str) -> str:
+    """The session-state key of one of this page's widgets (the same key state.get_value reads)."""
+    return state.widget_key(PAGE, name)
+
+
+def _default(name: str, value) -> None:
+    if state.get_value(PAGE, name) is None:
+        state.set_value(PAGE, name, value)
+
+
+# --------------------------------------------------------------------------------------
+# The set-up and the link
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setup:
+    """The shared start; a change of any of these starts both runs again."""
+
+    k: int
+    init: str
+    init_seed: int
+    typed: str
+
+
+def parse_means(text: str, k: int) -> np.ndarray:
+    """Typed means "x1, y1; x2, y2; ..." as a (k, 2) array; ValueError with a plain sentence."""
+    cleaned = str(text or "").replace("−", "-").strip()
+    rows = [row.strip() for row in cleaned.split(";") if row.strip()]
+    if len(rows) != k:
+        raise ValueError(
+            f"Type exactly K = {k} means as “x, y” pairs separated by semicolons, e.g. "
+            f"“-1.5, 1.5; 1.5, -1.5”; you typed {len(rows)}."
+        )
+    means = []
+    for row in rows:
+        parts = [p.strip() for p in row.split(",")]
+        try:
+            pair = [float(p) for p in parts]
+        except ValueError:
+            raise ValueError(f"“{row}” is not a pair of numbers like “-1.5, 1.5”.") from None
+        if len(pair) != 2 or not np.all(np.isfinite(pair)):
+            raise ValueError(f"“{row}” is not a pair of finite numbers like “-1.5, 1.5”.")
+        means.append(pair)
+    return np.array(means, dtype=float)
+
+
+def format_means(means: np.ndarray) -> str:
+    """(K, 2) means as typed: "x1, y1; x2, y2" (shortest exact digits)."""
+    return "; ".join(f"{float(x)!r}, {float(y)!r}" for x, y in np.asarray(means, dtype=float))
+
+
+def read_url() -> None:
+    """On the page's first visit, copy the link's k, init, init_seed and means; a bad value warns."""
+    query = layout.read_page_params(PAGE)
+    if not query:
+        return
+    parsers = {
+        "k": lambda: urls.parse_int(query, "k", 1, MAX_K_GMM, None),
+        "init": lambda: urls.parse_choice(query, "init", tuple(INITS), None),
+        "init_seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
+    }
+    for name, parse in parsers.items():
+        try:
+            value = parse()
+        except ValueError as error:
+            state.push_message(PAGE, f"{error} Using the default instead.", "warning")
+            continue
+        if value is not None:
+            state.set_value(PAGE, name, value)
+    if query.get("means"):
+        state.set_value(PAGE, "typed", str(query["means"]))
+        state.set_value(PAGE, "init", "typed")
+
+
+def url_params(setup: Setup) -> dict[str, str]:
+    params = {"k": str(setup.k), "init": setup.init}
+    if setup.init == "typed":
+        params["means"] = setup.typed
+    else:
+        params["init_seed"] = str(setup.init_seed)
+    return params
+
+
+def setup_sidebar() -> Setup:
+    """K, the initialization and its seed (or the typed means), in the sidebar."""
+    _default("k", DEFAULT_K)
+    _default("init", "kmeans++")
+    _default("init_seed", DEFAULT_SEED)
+    _default("typed", "")
+    with st.sidebar:
+        st.markdown("**The shared start** (a change starts both runs again)")
+        k = st.number_input("Number of clusters K", min_value=1, max_value=MAX_K_GMM, step=1,
+                            key=_key("k"), persist_state="session")
+        init = st.selectbox("Initialization", list(INITS), format_func=INITS.get,
+                            key=_key("init"), help=INIT_HELP, persist_state="session")
+        seed = int(state.get_value(PAGE, "init_seed", DEFAULT_SEED))
+        typed = str(state.get_value(PAGE, "typed", "") or "")
+        if init == "typed":
+            typed = st.text_input("Means, “x, y” pairs separated by semicolons", key=_key("typed"),
+                                  placeholder="-1.5, 1.5; 1.5, -1.5", persist_state="session")
+        else:
+            seed = st.number_input("Initialization seed", min_value=0, max_value=MAX_SEED, step=1,
+                                   key=_key("init_seed"), persist_state="session",
+                                   help="The same seed gives the same start.")
+    return Setup(int(k), str(init), int(seed), str(typed or ""))
+
+
+def start_means(active: state.ActiveData, setup: Setup) -> np.ndarray | None:
+    """The K means both algorithms start from, or None after a plain message."""
+    try:
+        if setup.init == "typed":
+            return parse_means(setup.typed, setup.k)
+        return kmeans.init_centroids(active.X, setup.k, setup.init, seed=setup.init_seed)
+    except ValueError as error:
+        st.error(f"{error} Change K, the initialization or the data set.")
+        return None
+
+
+def _origin(setup: Setup) -> str:
+    if setup.init == "typed":
+        return "the means you typed"
+    return f"{INITS[setup.init].lower()}, seed {setup.init_seed}"
+
+
+def ensure_runs(active: state.ActiveData, setup: Setup, start: np.ndarray) -> tuple[stepper.Run, stepper.Run]:
+    """(K-means run, EM run) from ``start``; both made again when the set-up or the data changed."""
+    key = (active.key, setup.k, tuple(map(tuple, np.round(start, 12))))
+    km_run, em_run = state.get_run(KMEANS), state.get_run(EM)
+    if km_run is not None and em_run is not None and state.get_value(PAGE, "run_key") == key:
+        return km_run, em_run
+    origin = _origin(setup)
+    km_run = stepper.new_kmeans_run(start, origin=origin)
+    em_run = stepper.new_gmm_run(compare.em_start(active.X, start), covariance_type="full",
+                                 origin=origin)
+    state.set_run(KMEANS, km_run)
+    state.set_run(EM, em_run)
+    state.set_value(PAGE, "run_key", key)
+    state.set_value(RUNS[0], "animating", False)
+    return km_run, em_run
+
+
+# --------------------------------------------------------------------------------------
+# The two columns
+# --------------------------------------------------------------------------------------
+
+
+def ranges(active: state.ActiveData, start: np.ndarray):
+    """Axis ranges shared by every figure of the page: the data and the start."""
+    return plotting.axis_ranges(np.vstack([active.X, start]))
+
+
+def accuracy(active: state.ActiveData, labels: np.ndarray | None, k: int) -> float | None:
+    """The share of points in the right group after the best matching (None: nothing to say)."""
+    truth = active.dataset.labels
+    if labels is None or truth is None:
+        return None
+    return compare.matched_accuracy(labels, truth, k)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{fmt(100 * value, 1)}%"
+
+
+def _run_status(name: str, run: stepper.Run) -> str:
+    at_end = run.cursor == len(run.history) - 1
+    if at_end and run.stop_reason == "converged":
+        return f"✅ {name} converged after {run.current.iteration} iterations."
+    if at_end and run.stop_reason and run.stop_reason != "converged":
+        return f"⏹ {name}: {run.stop_reason}"
+    return f"{name}: half-step {run.cursor} (iteration {run.current.iteration})."
+
+
+ACCURACY_LABEL = "Points in the right group"
+METRIC_WIDTHS = (0.8, 1.1, 1.6)
+ACCURACY_HELP = (
+    "The share of points put in the right group: each cluster is paired with at most one true "
+    "label so that as many points as possible agree (the Hungarian algorithm, "
+    "scipy.optimize.linear_sum_assignment), then the agreeing points are counted. Points of a "
+    "label left without a cluster (the mouse's noise) count as wrong."
+)
+
+
+def kmeans_column(active: state.ActiveData, run: stepper.Run, x_range, y_range) -> float | None:
+    """K-means at its half-step: the picture, J and the share in the right group (returned)."""
+    view = derived.kmeans_view(active.X, run)
+    kind = run.current.kind
+    st.markdown("### K-means: hard assignments")
+    trails = np.array([s.params for s in run.history[: run.cursor + 1] if s.kind in ("init", "M")])
+    figure = plotting.kmeans_figure(
+        active.X, run.current.params, view.labels, x_range=x_range, y_range=y_range,
+        trails=trails, previous=view.previous_centroids if kind == "M" else None,
+        changed=view.changed if kind == "E" else None,
+        indices=plotting.drawn_indices(active.n),
+    )
+    st.plotly_chart(plotting.side_by_side(figure), key=_key("kmeans_figure"),
+                    config=plotting.PLOT_CONFIG, theme=None)
+    st.caption("Colour of a point: its cluster. Each boundary lies halfway between two "
+               "centroids.")
+    share = accuracy(active, view.labels, run.k)
+    columns = st.columns(METRIC_WIDTHS)
+    columns[0].metric("Iteration", str(run.current.iteration), border=True)
+    columns[1].metric("J", fmt(view.objective), border=True,
+                      help="J = Σₙ ‖xₙ − u_{zₙ}‖², the sum of squared distances to the centroids "
+                           "(“—” before the first E step).")
+    if active.dataset.labels is not None:
+        columns[2].metric(ACCURACY_LABEL, _percent(share), border=True, help=ACCURACY_HELP)
+    st.caption(_run_status("K-means", run))
+    return share
+
+
+def em_column(active: state.ActiveData, run: stepper.Run, x_range, y_range) -> float | None:
+    """EM at its half-step: the picture, the log-likelihood, the weights and the share in the
+    right group (returned)."""
+    view = derived.gmm_view(active.X, run)
+    params = run.current.params
+    st.markdown("### EM: soft assignments, an ellipse each")
+    figure = plotting.gmm_figure(
+        active.X, params, view.resp, x_range, y_range, levels=(1, 2),
+        previous=view.previous if run.current.kind == "M" else None,
+    )
+    st.plotly_chart(plotting.side_by_side(figure), key=_key("em_figure"),
+                    config=plotting.PLOT_CONFIG, theme=None)
+    st.caption("Colour of a point: the blend of the component colours weighted by its γ. "
+               "The nσ ellipse is (x − μ)ᵀΣ⁻¹(x − μ) = n².")
+    labels = None if view.resp is None else np.argmax(view.resp, axis=1)
+    share = accuracy(active, labels, run.k)
+    columns = st.columns(METRIC_WIDTHS)
+    columns[0].metric("Iteration", str(run.current.iteration), border=True)
+    columns[1].metric("Log-likelihood", fmt(view.log_likelihood, 2), border=True,
+                      help="ℓ(θ) = Σₙ log Σₖ πₖ N(xₙ | μₖ, Σₖ), summed over all points.")
+    if active.dataset.labels is not None:
+        columns[2].metric(ACCURACY_LABEL, _percent(share), border=True,
+                          help=ACCURACY_HELP + " A point's group is its most responsible component.")
+    weights = " · ".join(fmt(w, 2) for w in params.weights)
+    st.markdown(f"Weights π = {weights}")
+    st.caption(_run_status("EM", run))
+    return share
+
+
+def verdict(active: state.ActiveData, km_share: float | None, em_share: float | None) -> None:
+    """One sentence comparing the two shares (or why there is none)."""
+    if active.dataset.labels is None:
+        st.caption("This data set has no true labels, so the page can't count the points in the "
+                   "right group; compare J and the pictures instead.")
+        return
+    if km_share is None or em_share is None:
+        return
+    if em_share > km_share:
+        better = "EM puts more points in the right group"
+    elif em_share < km_share:
+        better = "K-means puts more points in the right group"
+    else:
+        better = "Both put as many points in the right group"
+    st.info(f"**From the same start, {better}:** EM {_percent(em_share)}, K-means "
+            f"{_percent(km_share)}.")
+
+
+def explain_start(setup: Setup, start: np.ndarray) -> None:
+    where = "; ".join(f"({fmt(x, 2)}, {fmt(y, 2)})" for x, y in start)
+    st.caption(f"Both start from the same means, {_origin(setup)}: {where}. EM's components "
+               "start with the data set's covariance and weight 1/K each.")
+
+
+# --------------------------------------------------------------------------------------
+# K-means as the σ → 0 limit of EM
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Limit:
+    """EM with weights 1/K and σ²I from ``start`` and K-means from the same start, both converged."""
+
+    sigma: float
+    soft: stepper.Run
+    resp: np.ndarray  # γ of the soft run's final means
+    kmeans: stepper.Run
+    labels: np.ndarray  # K-means' final labels
+
+    @property
+    def distance_from_hard(self) -> float:
+        return softkmeans.distance_from_hard(self.resp, self.labels)
+
+    @property
+    def mean_difference(self) -> float:
+        """max_k ‖μ_k − u_k‖ between the final means of the two runs."""
+        return float(np.max(np.linalg.norm(self.soft.current.params.means - self.kmeans.current.params,
+                                           axis=1)))
+
+
+def spread(X: np.ndarray) -> float:
+    """The data's spread: the root of its average variance per coordinate (1 when it has none)."""
+    value = float(np.sqrt(np.mean(np.var(X, axis=0)))) if X.shape[0] > 1 else 0.0
+    return value if value > 0 else 1.0
+
+
+def limit(active: state.ActiveData, start: np.ndarray, sigma: float) -> Limit:
+    """Both runs to convergence (kept for the last few σ of this start and data)."""
+    key = (active.key, start.tobytes(), float(sigma))
+    cache = dict(state.get_value(PAGE, "limit_cache") or {})
+    if key not in cache:
+        soft = stepper.step(stepper.new_soft_kmeans_run(start, sigma), stepper.RunToConvergence(),
+                            active.X)
+        hard = stepper.step(stepper.new_kmeans_run(start), stepper.RunToConvergence(), active.X)
+        means = soft.current.params.means
+        result = Limit(float(sigma), soft, softkmeans.e_step(active.X, means, sigma), hard,
+                       kmeans.assign(active.X, hard.current.params))
+        cache = dict(list(cache.items())[-(LIMIT_CACHE_SIZE - 1):])
+        cache[key] = result
+        state.set_value(PAGE, "limit_cache", cache)
+    return cache[key]
+
+
+LIMIT_TEXT = (
+    "Fix every weight at 1/K and every covariance at σ²I, and let EM move only the means. "
+    "The E step then gives each point the responsibilities below, and the M step moves each "
+    "mean to the γ-weighted mean of the points. As σ shrinks, the nearest mean's term "
+    "dominates the sum: γ becomes 1 for the nearest mean and 0 for the others, which is "
+    "K-means' assignment, and the run becomes K-means, step for step."
+)
+
+
+def sigma_section(active: state.ActiveData, start: np.ndarray, x_range, y_range) -> Limit:
+    """The slider, the soft assignments at that σ, and whether the run equals K-means."""
+    st.subheader("K-means as a limit of EM: σ → 0")
+    st.markdown(LIMIT_TEXT)
+    st.latex(r"\gamma_{nk} = \frac{\exp\!\big(-\lVert x_n-\mu_k\rVert^2 / 2\sigma^2\big)}"
+             r"{\sum_{j=1}^{K}\exp\!\big(-\lVert x_n-\mu_j\rVert^2 / 2\sigma^2\big)}"
+             r"\qquad \mu_k = \frac{\sum_n \gamma_{nk}\,x_n}{\sum_n \gamma_{nk}}")
+    _default("sigma", DEFAULT_SIGMA_EXPONENT)
+    scale = spread(active.X)
+    exponent = st.select_slider(
+        "σ (log scale: each step multiplies σ by 10^¼ ≈ 1.78)", options=SIGMA_EXPONENTS,
+        format_func=lambda e: f"σ = {fmt(scale * 10**e, 3)}", key=_key("sigma"),
+        help=f"From 0.001 to 3 times the data's spread ({fmt(scale, 3)}, the root of its "
+             "average variance). Both runs start from the page's shared start.",
+    )
+    sigma = scale * 10 ** float(exponent)
+    result = limit(active, start, sigma)
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        figure = plotting.sigma_limit_figure(active.X, result.soft.current.params, result.resp,
+                                             result.kmeans.current.params, x_range, y_range)
+        st.plotly_chart(figure, key=_key("limit_figure"), config=plotting.PLOT_CONFIG, theme=None)
+        st.caption("Colour of a point: the blend of the component colours weighted by its γ "
+                   "(pure colours: hard assignments). Dots: EM's final means μₖ; ✕: K-means' "
+                   "final centroids from the same start.")
+    with right:
+        hard = result.distance_from_hard
+        st.markdown(f"#### max |γ − one-hot(K-means labels)| = {fmt(hard, 3)}",
+                    help="The largest difference, over all points and clusters, between the "
+                         "responsibilities of EM's final means and K-means' final assignment "
+                         "written as 0s and 1s. 0: every point is assigned exactly as by K-means.")
+        st.caption(f"at σ = {fmt(sigma, 4)}")
+        gap = result.mean_difference
+        tolerance = 1e-9 * max(1.0, float(np.max(np.abs(active.X))))
+        if gap <= tolerance:
+            st.success(f"**The final means equal K-means' centroids** (largest difference "
+                       f"{fmt(gap, 3)}): EM with this σ took {result.soft.current.iteration} "
+                       f"iterations, K-means {result.kmeans.current.iteration}.")
+        else:
+            st.warning(f"**The final means differ from K-means' centroids** by up to "
+                       f"{fmt(gap, 3)}: EM with this σ took {result.soft.current.iteration} "
+                       f"iterations, K-means {result.kmeans.current.iteration}. Make σ smaller.")
+        st.caption("With a large σ every point is shared by all means and they crowd "
+                   "together near the centre of the data; as σ shrinks the colours turn pure and "
+                   "the dots land on the ✕.")
+    return result

@@ -1,0 +1,36 @@
+"""Compare: K-means and EM from the same start, side by side, stepped together; the σ → 0 limit.
+
+A thin page: read the shared start, make or read both runs, draw. The panels live in
+clustering/ui/compare_panels.py, the stepping controls in clustering/ui/stepping.py.
+"""
+
+import streamlit as st
+
+from clustering.ui import compare_panels as panels
+from clustering.ui import layout, stepping
+
+panels.read_url()  # first visit: the link's k, init, init_seed, means (before messages show)
+active = layout.page_setup(panels.PAGE)
+st.title("Compare K-means and EM from the same start")
+setup = panels.setup_sidebar()
+start = panels.start_means(active, setup)
+if start is None:
+    layout.write_url(active, panels.url_params(setup))
+    st.stop()
+
+km_run, em_run = panels.ensure_runs(active, setup, start)
+stepping.controls(list(panels.RUNS), active.X, panels.NEXT_HINT)
+panels.explain_start(setup, start)
+
+x_range, y_range = panels.ranges(active, start)
+left, right = st.columns(2, gap="medium")
+with left:
+    km_share = panels.kmeans_column(active, km_run, x_range, y_range)
+with right:
+    em_share = panels.em_column(active, em_run, x_range, y_range)
+panels.verdict(active, km_share, em_share)
+
+panels.sigma_section(active, start, x_range, y_range)
+
+layout.write_url(active, panels.url_params(setup))
+stepping.animate_tick(list(panels.RUNS))

@@ -1,0 +1,20 @@
+"""Lessons: one click loads the data, K and the start of a classic example and opens its page.
+
+A thin page: the lessons, their words and what each one sets live in clustering/ui/lessons.py.
+"""
+
+import streamlit as st
+
+from clustering.ui import layout
+from clustering.ui import lessons as panels
+
+panels.follow()  # a lesson was just opened: go to its page
+active = layout.page_setup(panels.PAGE)
+st.title("Lessons")
+st.markdown(
+    "Each lesson loads a data set, K and a start, and opens the page that shows it. **Read the "
+    "question and make a prediction before you step**; then step, and open “What you should "
+    "see” to check."
+)
+panels.cards()
+layout.write_url(active)
