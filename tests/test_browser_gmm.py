@@ -40,8 +40,8 @@ def click_button(page, label: str, half_step: int) -> None:
 @pytest.mark.browser
 def test_stepping_the_mouse_in_the_browser(app_url, page):
     page.goto(app_url + LINK)
-    wait_for_app(page)
-    page.wait_for_selector("[data-testid='stMetric']", timeout=30_000)
+    wait_for_app(page, timeout=90_000)  # the first load (scripts, fonts, WebGL) is the slow one
+    page.wait_for_selector("[data-testid='stMetric']", timeout=90_000)
     assert metric_text(page, "Iteration") == "0"
     assert metric_text(page, "Lower bound") == "—"
     shown = [log_likelihood(page)]

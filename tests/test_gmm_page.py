@@ -7,6 +7,7 @@ equals the log-likelihood after every E step and lies below it after every M ste
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -58,6 +59,13 @@ def number(at: AppTest, label: str) -> float:
 def table(at: AppTest, index: int):
     value = at.table[index].value
     return value.data if hasattr(value, "data") else value
+
+
+def plotted(values):
+    """A figure's array as sent to the browser: a list, or Plotly's typed array {dtype, bdata}."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return values
 
 
 def everything_shown(at: AppTest) -> str:
@@ -136,6 +144,23 @@ def test_bound_touches_after_every_e_step_and_lies_below_after_every_m_step():
         assert ll >= previous_ll  # and the log-likelihood never falls
         assert bound >= previous_ll  # the M step lifted the bound above the touching point
         previous_ll = ll
+    assert_chart_touches_and_lies_below(at, 13)
+    # ... also when the half-steps were all computed at once (a link's step)
+    assert_chart_touches_and_lies_below(open_gmm({**MOUSE_LINK, "step": "12"}), 13)
+
+
+def assert_chart_touches_and_lies_below(at: AppTest, half_steps: int) -> None:
+    """The chart of both curves: 𝓛 = ℓ after each E step, 𝓛 < ℓ after each M step."""
+    (chart,) = [e for e in at.get("plotly_chart") if "gmm.bound" in e.proto.id]
+    traces = {t.get("name"): t for t in json.loads(chart.proto.spec)["data"]}
+    likelihoods = list(plotted(traces["log-likelihood ℓ"]["y"]))
+    bounds = list(plotted(traces["lower bound 𝓛"]["y"]))
+    assert len(likelihoods) == len(bounds) == half_steps and bounds[0] is None
+    for half_step in range(1, half_steps):
+        if half_step % 2:  # an E step: the bound touches
+            assert bounds[half_step] == likelihoods[half_step]
+        else:  # an M step: below
+            assert bounds[half_step] < likelihoods[half_step]
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical", "tied"])
@@ -245,8 +270,13 @@ def test_point_inspector_shows_the_e_step_with_that_points_numbers():
     at.number_input(key="gmm.point").set_value(7).run()
     assert any("Point 7 (chosen)" in c.value for c in at.caption)
     frame = table(at, len(at.table) - 1)  # the inspector's table comes last
-    gamma = frame["γₙₖ = πₖ·N / Σ"].astype(float)
+    gamma = frame["γₙₖ = πₖ·N / Σ"].astype(float).to_numpy()
     assert gamma.sum() == pytest.approx(1.0, abs=2e-4)
+    joint = frame["πₖ·N"].astype(float).to_numpy()  # the E step's own numbers, 3 digits
+    np.testing.assert_allclose(gamma, joint / joint.sum(), rtol=5e-3, atol=5e-4)
+    (bars,) = [e for e in at.get("plotly_chart") if "gmm.bars" in e.proto.id]
+    bar_heights = plotted(json.loads(bars.proto.spec)["data"][0]["y"])
+    np.testing.assert_allclose(bar_heights, gamma, atol=1e-4)
     assert any(r"\gamma_{n" in str(x.value) for x in at.latex)
     assert any("Normalisation" in c.value for c in at.caption)
 
