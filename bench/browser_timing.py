@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = Path(__file__).resolve().parent / "apps"
+SERVER_HOOK = Path(__file__).resolve().parent / "server_hook"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1600, "height": 1000}
@@ -195,13 +196,26 @@ class Server:
                 self.process.wait(timeout=15)
 
 
-def start_server(script: str, extra_env: dict[str, str] | None = None, timeout: float = 120) -> Server:
+def start_server(script: str, extra_env: dict[str, str] | None = None, timeout: float = 120,
+                 rerun_log: Path | None = None, cpus: str | None = None) -> Server:
     """Start ``streamlit run script`` (cwd: the repository, so its .streamlit/config.toml
-    applies) and wait until its health endpoint answers."""
+    applies) and wait until its health endpoint answers.
+
+    rerun_log : write every rerun request and script end to this file (server_hook/)
+    cpus : run the server on these CPUs only (``taskset -c``), e.g. "0"
+    """
     port = free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), **(extra_env or {}))
+    python_path = str(ROOT)
+    env = dict(os.environ, **(extra_env or {}))
+    if rerun_log is not None:
+        python_path = f"{SERVER_HOOK}{os.pathsep}{python_path}"
+        env["BENCH_RERUN_LOG"] = str(rerun_log)
+    env["PYTHONPATH"] = python_path
+    command = server_command(script, port)
+    if cpus is not None:
+        command = ["taskset", "-c", cpus, *command]
     started = time.perf_counter()
-    process = subprocess.Popen(server_command(script, port), cwd=ROOT, env=env,
+    process = subprocess.Popen(command, cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     server = Server(script, port, process, started)
     deadline = started + timeout
@@ -220,10 +234,34 @@ def start_server(script: str, extra_env: dict[str, str] | None = None, timeout: 
     raise RuntimeError(f"streamlit run {script} did not answer within {timeout:.0f} s")
 
 
-def launch_browser(playwright):
+def launch_browser(playwright, cpus: str | None = None, wrapper_dir: Path | None = None):
+    """Chromium, headless; on the CPUs ``cpus`` only (through a ``taskset`` wrapper script
+    written to ``wrapper_dir``) when given."""
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing (scripts/test.sh installs Debian's chromium).")
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    executable = CHROMIUM
+    if cpus is not None:
+        wrapper = Path(wrapper_dir) / "chromium-on-cpus"
+        wrapper.write_text(f'#!/bin/sh\nexec taskset -c {cpus} {CHROMIUM} "$@"\n')
+        wrapper.chmod(0o755)
+        executable = str(wrapper)
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+
+def read_rerun_log(path: Path) -> list[tuple[str, float, float]]:
+    """(session id, request time, finish time) of every rerun the server finished, in order
+    (wall-clock seconds, server side); a request whose run was interrupted is left out."""
+    pending: dict[str, float] = {}
+    reruns = []
+    if not Path(path).exists():
+        return reruns
+    for line in Path(path).read_text().splitlines():
+        session, what, when = line.split()
+        if what == "request":
+            pending[session] = float(when)
+        elif what == "finished" and session in pending:  # an interrupted run: wait for the next
+            reruns.append((session, pending.pop(session), float(when)))
+    return reruns
 
 
 @dataclass

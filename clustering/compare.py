@@ -28,7 +28,9 @@ from scipy.optimize import linear_sum_assignment
 from clustering import gmm
 from clustering.gmm import GMMParams
 
-__all__ = ["Matching", "best_matching", "matched_accuracy", "em_start", "gmm_labels"]
+__all__ = ["Matching", "best_matching", "matched_accuracy", "em_start", "gmm_labels", "START_SHAPES"]
+
+START_SHAPES = ("data", "round")  # EM's initial covariances: the data's, or a circle
 
 
 @dataclass(frozen=True)
@@ -85,24 +87,32 @@ def matched_accuracy(labels: ArrayLike, truth: ArrayLike, k: int | None = None) 
     return best_matching(labels, truth, k).accuracy
 
 
-def em_start(X: ArrayLike, means: ArrayLike) -> GMMParams:
-    """EM's start from K-means' initial centroids: those means, equal weights 1/K, and the data
-    covariance for every component (so both algorithms start from the same means).
+def em_start(X: ArrayLike, means: ArrayLike, shape: str = "data") -> GMMParams:
+    """EM's start from K-means' initial centroids: those means, equal weights 1/K, and for every
+    component the same covariance (so both algorithms start from the same means):
+
+    shape ``"data"``: the covariance of the whole data set;
+    shape ``"round"``: σ²I with σ² the data's average variance per coordinate (circles, as in
+    Bishop's Figure 9.8; on standardized data σ² = 1).
 
     X : (N, D); means : (K, D). A data covariance that is singular (all points on a line, or a
     single point) gets a small ridge, 1e-6 of its average variance (or I when it is all zero).
     """
     X = np.asarray(X, dtype=float)
     means = np.asarray(means, dtype=float)
+    if shape not in START_SHAPES:
+        raise ValueError(f"Unknown covariance shape {shape!r}; use one of {', '.join(START_SHAPES)}.")
     k, dim = means.shape
     covariance = np.atleast_2d(np.cov(X, rowvar=False)) if X.shape[0] > 1 else np.zeros((dim, dim))
     scale = float(np.trace(covariance)) / dim
-    if not np.all(np.linalg.eigvalsh(covariance) > 1e-12 * max(scale, 1e-300)):
+    if shape == "round":
+        covariance = (scale if scale > 0 else 1.0) * np.eye(dim)
+    elif not np.all(np.linalg.eigvalsh(covariance) > 1e-12 * max(scale, 1e-300)):
         covariance = covariance + (1e-6 * scale if scale > 0 else 1.0) * np.eye(dim)
-    return gmm.GMMParams(np.full(k, 1.0 / k), means, np.broadcast_to(covariance, (k, dim, dim)))
+    return GMMParams(np.full(k, 1.0 / k), means, np.broadcast_to(covariance, (k, dim, dim)))
 
 
 def gmm_labels(X: ArrayLike, params: GMMParams) -> np.ndarray:
     """Each point's most responsible component, argmax_k γ_nk: (N,) int."""
-    return np.argmax(gmm.e_step(X, params), axis=1)
+    return np.argmin(gmm.e_step(X, params), axis=1)
 

@@ -250,19 +250,32 @@ def _squared_distances_to(points: np.ndarray, point: np.ndarray) -> np.ndarray:
     return np.sum(difference * difference, axis=1)
 
 
+def _first_occurrences(points: np.ndarray) -> np.ndarray:
+    """Row indices of the first copy of every distinct row of points, ascending."""
+    by_value = np.lexsort(points.T[::-1])  # a stable sort: copies of a point keep their order
+    sorted_points = points[by_value]
+    is_new = np.ones(points.shape[0], dtype=bool)
+    is_new[1:] = np.any(sorted_points[1:] != sorted_points[:-1], axis=1)
+    return np.sort(by_value[is_new])
+
+
 def _random_distinct_points(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Forgy: k data points drawn at random without replacement, skipping repeats of a point
     already drawn, so that the k centroids are distinct."""
-    order = rng.permutation(X.shape[0])  # the points in a random order
-    # The first occurrence of every distinct point in that order (+ 0.0 turns -0.0 into 0.0).
-    _, first_index = np.unique(X[order] + 0.0, axis=0, return_index=True)
-    if first_index.size < k:
+    n = X.shape[0]
+    order = rng.permutation(n)  # the points in a random order; we want its first k distinct ones
+    # A short prefix of the order holds them unless the data repeat a lot: look there first.
+    size = min(n, 4 * k)
+    first = _first_occurrences(X[order[:size]])
+    while first.size < k and size < n:
+        size = min(n, 4 * size)
+        first = _first_occurrences(X[order[:size]])
+    if first.size < k:
         raise ValueError(
-            f"X has only {first_index.size} distinct points, fewer than k = {k}; choose k of at "
-            f"most {first_index.size}, or another init method."
+            f"X has only {first.size} distinct points, fewer than k = {k}; choose k of at most "
+            f"{first.size}, or another init method."
         )
-    chosen = order[np.sort(first_index)[:k]]  # the first k distinct points drawn
-    return X[chosen]
+    return X[order[first[:k]]]
 
 
 def _random_partition_means(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:

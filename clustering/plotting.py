@@ -854,7 +854,7 @@ def kmeans_figure(
     show_distances: bool = True,
     indices: np.ndarray | None = None,
     axis_titles: tuple[str, str] = ("x₁", "x₂"),
-    height: int = FIGURE_HEIGHT + 80,
+    height: int = FIGURE_HEIGHT + 40,
     title: str | None = None,
 ) -> go.Figure:
     """The K-means picture of one half-step.
@@ -892,22 +892,22 @@ def kmeans_figure(
     if labels is None:
         figure.add_trace(legend_entry("point (no cluster yet)", "circle", UNASSIGNED_COLOUR, 11))
     else:
-        figure.add_trace(legend_entry("point (colour: its cluster)", "circle", colour(0), 11))
+        figure.add_trace(legend_entry("point (colour = cluster)", "circle", colour(0), 11))
     figure.add_trace(legend_entry("centroid u<sub>k</sub>", "x", colour(0), 17, OUTLINE_COLOUR, 1.5))
     if trails is not None and len(trails) > 1:
-        figure.add_trace(legend_entry("earlier positions", "circle", "#666666", 7,
+        figure.add_trace(legend_entry("trail", "circle", "#666666", 7,
                                       mode="lines+markers", dash="dot"))
     if previous is not None:
-        figure.add_trace(legend_entry("centroid before this M step (→ after)", "x-open", "#666666", 14,
+        figure.add_trace(legend_entry("before (→ now)", "x-open", "#666666", 14,
                                       line_width=2))
     if changed is not None and np.any(changed):
-        figure.add_trace(legend_entry("changed cluster in this E step", "circle-open",
+        figure.add_trace(legend_entry("changed cluster", "circle-open",
                                       OUTLINE_COLOUR, 13, line_width=2.5))
     if regions is not None:
-        figure.add_trace(legend_entry("region nearest to each centroid", "square",
+        figure.add_trace(legend_entry("nearest-centroid region", "square",
                                       rgba(colour(0), 0.25), 14))
     if selected is not None:
-        figure.add_trace(legend_entry("selected point x<sub>n</sub>", "diamond", "#ffffff", 13,
+        figure.add_trace(legend_entry("selected x<sub>n</sub>", "diamond", "#ffffff", 13,
                                       OUTLINE_COLOUR, 2.5))
 
     # WebGL layer: the points, then what is drawn on top of them
@@ -929,10 +929,10 @@ def kmeans_figure(
     if changed is not None and np.any(changed):
         moved = drawn[np.asarray(changed)[drawn]]
         figure.add_trace(go.Scattergl(
-            x=X[moved, 0], y=X[moved, 1], mode="markers", name="changed cluster",
+            x=X[moved, 0], y=X[moved, 1], mode="markers", name="rings: changed cluster",
             showlegend=False, hoverinfo="skip",
-            marker=dict(symbol="circle-open", size=size + 8, color=OUTLINE_COLOUR,
-                        line=dict(width=2.5, color=OUTLINE_COLOUR)),
+            marker=dict(symbol="circle-open", size=size + 6, color=OUTLINE_COLOUR,
+                        line=dict(width=1.8, color=OUTLINE_COLOUR)),
         ))
     if selected is not None and 0 <= selected < n and show_distances:
         point = X[selected]
@@ -983,7 +983,7 @@ def kmeans_figure(
         ))
     _centroid_labels(figure, centroids)
     figure.update_layout(hoverdistance=12, margin=dict(l=60, r=10, t=10, b=55),
-                         legend=_legend_beside(x_range, y_range))
+                         legend=_legend_beside(x_range, y_range), modebar=dict(orientation="v"))
     return figure
 
 
@@ -991,7 +991,7 @@ def _legend_beside(x_range: Sequence[float], y_range: Sequence[float]) -> dict:
     """The legend above the plot, in rows (a legend beside it would squeeze an equal-scale plot)."""
     return dict(orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom",
                 font=dict(size=FONT_SIZE - 1), itemsizing="constant",
-                entrywidth=0.5, entrywidthmode="fraction")
+                entrywidth=0.33, entrywidthmode="fraction")
 
 
 def placement_figure(
@@ -1041,7 +1041,7 @@ def placement_figure(
                 bgcolor="rgba(255,255,255,0.75)", borderpad=1,
             )
     figure.update_layout(hovermode="closest", hoverdistance=40, margin=dict(l=60, r=10, t=10, b=55),
-                         legend=_legend_beside(x_range, y_range))
+                         legend=_legend_beside(x_range, y_range), modebar=dict(orientation="v"))
     return figure
 
 

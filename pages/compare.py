@@ -22,13 +22,16 @@ km_run, em_run = panels.ensure_runs(active, setup, start)
 stepping.controls(list(panels.RUNS), active.X, panels.NEXT_HINT)
 panels.explain_start(setup, start)
 
+kmeans_side = panels.kmeans_side(active, km_run)  # derived once per rerun
+em_side = panels.em_side(active, em_run)
+panels.verdict(active, kmeans_side, em_side)
+
 x_range, y_range = panels.ranges(active, start)
 left, right = st.columns(2, gap="medium")
 with left:
-    km_share = panels.kmeans_column(active, km_run, x_range, y_range)
+    panels.kmeans_column(active, kmeans_side, x_range, y_range)
 with right:
-    em_share = panels.em_column(active, em_run, x_range, y_range)
-panels.verdict(active, km_share, em_share)
+    panels.em_column(active, em_side, x_range, y_range)
 
 panels.sigma_section(active, start, x_range, y_range)
 

@@ -31,7 +31,7 @@ curve: list = []
 if run is not None:  # None: the manual start is not complete yet (the placement says so)
     stepping.controls(PAGE, active.X, panels.NEXT_HINT)
     view = derived.kmeans_view(active.X, run)  # derived once per rerun; everything below reads it
-    curve = panels.objective_curve(active, run)
+    curve = panels.objective_curve(active, run, view)
     panels.empty_warnings(run, view)
 selected, chosen = panels.selected_point(active, run, view)
 

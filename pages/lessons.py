@@ -8,8 +8,8 @@ import streamlit as st
 from clustering.ui import layout
 from clustering.ui import lessons as panels
 
-panels.follow()  # a lesson was just opened: go to its page
-active = layout.page_setup(panels.PAGE)
+active = layout.page_setup(panels.PAGE)  # first: the router's one-time rerun happens here,
+panels.follow()  # not on the page a just-opened lesson switches to
 st.title("Lessons")
 st.markdown(
     "Each lesson loads a data set, K and a start, and opens the page that shows it. **Read the "

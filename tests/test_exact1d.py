@@ -148,6 +148,14 @@ def test_more_clusters_than_distinct_values():
     assert J == 0.0
 
 
+def test_copies_of_one_value_give_that_value_as_centroid():
+    """Rounding alone would put the mean of 0.7, 0.7, 0.7 at 0.6999999999999998, below the
+    centroid 0.7 of the fourth copy: the centroids would not be ascending."""
+    centroids, labels, J = optimal_kmeans_1d(np.full(4, 0.7), 2)
+    np.testing.assert_array_equal(centroids, [0.7, 0.7])
+    assert J == 0.0
+
+
 def test_single_point_and_single_cluster():
     centroids, labels, J = optimal_kmeans_1d([3.25], 1)
     np.testing.assert_array_equal(centroids, [3.25])

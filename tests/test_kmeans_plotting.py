@@ -44,8 +44,8 @@ def test_an_m_step_draws_an_arrow_per_moved_centroid_and_the_old_places():
     assert len(arrows) == moved_count >= 1
     for arrow in arrows:
         assert arrow.axref == "x" and arrow.ayref == "y"
-    assert "centroid before this M step (→ after)" in _legend(figure)
-    assert "earlier positions" in _legend(figure)
+    assert "before (→ now)" in _legend(figure)
+    assert "trail" in _legend(figure)
     points = [t for t in figure.data if t.name == "points"][0]
     assert points.marker.cmin == -0.5 and points.marker.cmax == 2.5  # one colour per cluster
 
@@ -57,11 +57,11 @@ def test_an_e_step_rings_the_points_that_changed_and_regions_shade():
     figure = plotting.kmeans_figure(X, moved, labels1, x_range=x_range, y_range=y_range,
                                     changed=changed, regions=voronoi.regions(moved, x_range, y_range),
                                     selected=3)
-    rings = [t for t in figure.data if t.name == "changed cluster"]
+    rings = [t for t in figure.data if t.name == "rings: changed cluster"]
     assert len(rings) == 1 and len(rings[0].x) == int(changed.sum()) > 0
-    assert "changed cluster in this E step" in _legend(figure)
-    assert "region nearest to each centroid" in _legend(figure)
-    assert "selected point x<sub>n</sub>" in _legend(figure)
+    assert "changed cluster" in _legend(figure)
+    assert "nearest-centroid region" in _legend(figure)
+    assert "selected x<sub>n</sub>" in _legend(figure)
     assert sum(1 for t in figure.data if t.fill == "toself") == 3
 
 

@@ -35,13 +35,23 @@ INITS = {
     "farthest": "Farthest point",
     "typed": "Means I type",
 }
+SHAPES = {
+    "data": "The data set's covariance",
+    "round": "Circles: the data's average variance",
+}
+assert tuple(SHAPES) == compare.START_SHAPES
+SHAPE_HELP = (
+    "EM needs a covariance for each component to start from; every component gets the same "
+    "one, and weight 1/K. The data set's covariance: the shape of the whole cloud. Circles: σ²I "
+    "with σ² the data's average variance per coordinate (unit circles on standardized data, as "
+    "in Bishop's Figure 9.8)."
+)
 INIT_HELP = (
     "Both algorithms start from the same K means. k-means++: each next mean is a data point "
     "drawn with probability ∝ its squared distance to the nearest mean so far. Random data "
     "points: K distinct points of the data. Farthest point: a random first point, then each "
     "time the point farthest from the means so far. Means I type: your own, e.g. "
-    "“-1.5, 1.5; 1.5, -1.5”. EM also needs covariances and weights: every component starts "
-    "with the covariance of the whole data set and weight 1/K."
+    "“-1.5, 1.5; 1.5, -1.5”."
 )
 NEXT_HINT = {
     "E": "Both assign the points: K-means gives each one to its nearest centroid (hard), EM "
@@ -78,6 +88,7 @@ class Setup:
     init: str
     init_seed: int
     typed: str
+    shape: str = "data"  # EM's initial covariances (compare.START_SHAPES)
 
 
 def parse_means(text: str, k: int) -> np.ndarray:
@@ -116,6 +127,7 @@ def read_url() -> None:
         "k": lambda: urls.parse_int(query, "k", 1, MAX_K_GMM, None),
         "init": lambda: urls.parse_choice(query, "init", tuple(INITS), None),
         "init_seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
+        "shape": lambda: urls.parse_choice(query, "em_start", tuple(SHAPES), None),
     }
     for name, parse in parsers.items():
         try:
@@ -131,7 +143,7 @@ def read_url() -> None:
 
 
 def url_params(setup: Setup) -> dict[str, str]:
-    params = {"k": str(setup.k), "init": setup.init}
+    params = {"k": str(setup.k), "init": setup.init, "em_start": setup.shape}
     if setup.init == "typed":
         params["means"] = setup.typed
     else:
@@ -145,6 +157,7 @@ def setup_sidebar() -> Setup:
     _default("init", "kmeans++")
     _default("init_seed", DEFAULT_SEED)
     _default("typed", "")
+    _default("shape", "data")
     with st.sidebar:
         st.markdown("**The shared start** (a change starts both runs again)")
         k = st.number_input("Number of clusters K", min_value=1, max_value=MAX_K_GMM, step=1,
@@ -160,7 +173,9 @@ def setup_sidebar() -> Setup:
             seed = st.number_input("Initialization seed", min_value=0, max_value=MAX_SEED, step=1,
                                    key=_key("init_seed"), persist_state="session",
                                    help="The same seed gives the same start.")
-    return Setup(int(k), str(init), int(seed), str(typed or ""))
+        shape = st.radio("EM's initial covariances", list(SHAPES), format_func=SHAPES.get,
+                         key=_key("shape"), help=SHAPE_HELP, persist_state="session")
+    return Setup(int(k), str(init), int(seed), str(typed or ""), str(shape))
 
 
 def start_means(active: state.ActiveData, setup: Setup) -> np.ndarray | None:
@@ -182,14 +197,14 @@ def _origin(setup: Setup) -> str:
 
 def ensure_runs(active: state.ActiveData, setup: Setup, start: np.ndarray) -> tuple[stepper.Run, stepper.Run]:
     """(K-means run, EM run) from ``start``; both made again when the set-up or the data changed."""
-    key = (active.key, setup.k, tuple(map(tuple, np.round(start, 12))))
+    key = (active.key, setup.k, tuple(map(tuple, np.round(start, 12))), setup.shape)
     km_run, em_run = state.get_run(KMEANS), state.get_run(EM)
     if km_run is not None and em_run is not None and state.get_value(PAGE, "run_key") == key:
         return km_run, em_run
     origin = _origin(setup)
     km_run = stepper.new_kmeans_run(start, origin=origin)
-    em_run = stepper.new_gmm_run(compare.em_start(active.X, start), covariance_type="full",
-                                 origin=origin)
+    em_run = stepper.new_gmm_run(compare.em_start(active.X, start, setup.shape),
+                                 covariance_type="full", origin=origin)
     state.set_run(KMEANS, km_run)
     state.set_run(EM, em_run)
     state.set_value(PAGE, "run_key", key)
@@ -229,7 +244,6 @@ def _run_status(name: str, run: stepper.Run) -> str:
 
 
 ACCURACY_LABEL = "Points in the right group"
-METRIC_WIDTHS = (0.8, 1.1, 1.6)
 ACCURACY_HELP = (
     "The share of points put in the right group: each cluster is paired with at most one true "
     "label so that as many points as possible agree (the Hungarian algorithm, "
@@ -238,11 +252,43 @@ ACCURACY_HELP = (
 )
 
 
-def kmeans_column(active: state.ActiveData, run: stepper.Run, x_range, y_range) -> float | None:
-    """K-means at its half-step: the picture, J and the share in the right group (returned)."""
+@dataclass(frozen=True, eq=False)
+class Side:
+    """One algorithm at its half-step: the derived view and the share in the right group."""
+
+    run: stepper.Run
+    view: derived.KMeansView | derived.GMMView
+    share: float | None
+
+
+def kmeans_side(active: state.ActiveData, run: stepper.Run) -> Side:
     view = derived.kmeans_view(active.X, run)
+    return Side(run, view, accuracy(active, view.labels, run.k))
+
+
+def em_side(active: state.ActiveData, run: stepper.Run) -> Side:
+    view = derived.gmm_view(active.X, run)
+    labels = None if view.resp is None else np.argmax(view.resp, axis=1)  # most responsible
+    return Side(run, view, accuracy(active, labels, run.k))
+
+
+def kmeans_column(active: state.ActiveData, side: Side, x_range, y_range) -> None:
+    """K-means at its half-step: J and the share in the right group over the picture."""
+    run, view = side.run, side.view
     kind = run.current.kind
     st.markdown("### K-means: hard assignments")
+    columns = st.columns(2)
+    columns[0].metric("J", fmt(view.objective), border=True,
+                      help="J = Σₙ ‖xₙ − u_{zₙ}‖², the sum of squared distances to the centroids "
+                           "(“—” before the first E step).")
+    if active.dataset.labels is not None:
+        columns[1].metric(ACCURACY_LABEL, _percent(side.share), border=True, help=ACCURACY_HELP)
+    if view.sizes is not None:
+        shares = " · ".join(fmt(n / active.n, 2) for n in view.sizes)
+        st.markdown(f"Shares of the points Nₖ / N = {shares}")
+    else:
+        st.markdown("Shares of the points Nₖ / N: after the first E step")
+    st.caption(_run_status("K-means", run))
     trails = np.array([s.params for s in run.history[: run.cursor + 1] if s.kind in ("init", "M")])
     figure = plotting.kmeans_figure(
         active.X, run.current.params, view.labels, x_range=x_range, y_range=y_range,
@@ -254,24 +300,22 @@ def kmeans_column(active: state.ActiveData, run: stepper.Run, x_range, y_range) 
                     config=plotting.PLOT_CONFIG, theme=None)
     st.caption("Colour of a point: its cluster. Each boundary lies halfway between two "
                "centroids.")
-    share = accuracy(active, view.labels, run.k)
-    columns = st.columns(METRIC_WIDTHS)
-    columns[0].metric("Iteration", str(run.current.iteration), border=True)
-    columns[1].metric("J", fmt(view.objective), border=True,
-                      help="J = Σₙ ‖xₙ − u_{zₙ}‖², the sum of squared distances to the centroids "
-                           "(“—” before the first E step).")
-    if active.dataset.labels is not None:
-        columns[2].metric(ACCURACY_LABEL, _percent(share), border=True, help=ACCURACY_HELP)
-    st.caption(_run_status("K-means", run))
-    return share
 
 
-def em_column(active: state.ActiveData, run: stepper.Run, x_range, y_range) -> float | None:
-    """EM at its half-step: the picture, the log-likelihood, the weights and the share in the
-    right group (returned)."""
-    view = derived.gmm_view(active.X, run)
+def em_column(active: state.ActiveData, side: Side, x_range, y_range) -> None:
+    """EM at its half-step: the log-likelihood, the share in the right group and the weights
+    over the picture."""
+    run, view = side.run, side.view
     params = run.current.params
     st.markdown("### EM: soft assignments, an ellipse each")
+    columns = st.columns(2)
+    columns[0].metric("Log-likelihood", fmt(view.log_likelihood, 2), border=True,
+                      help="ℓ(θ) = Σₙ log Σₖ πₖ N(xₙ | μₖ, Σₖ), summed over all points.")
+    if active.dataset.labels is not None:
+        columns[1].metric(ACCURACY_LABEL, _percent(side.share), border=True,
+                          help=ACCURACY_HELP + " A point's group is its most responsible component.")
+    st.markdown("Weights π = " + " · ".join(fmt(w, 2) for w in params.weights))
+    st.caption(_run_status("EM", run))
     figure = plotting.gmm_figure(
         active.X, params, view.resp, x_range, y_range, levels=(1, 2),
         previous=view.previous if run.current.kind == "M" else None,
@@ -280,23 +324,11 @@ def em_column(active: state.ActiveData, run: stepper.Run, x_range, y_range) -> f
                     config=plotting.PLOT_CONFIG, theme=None)
     st.caption("Colour of a point: the blend of the component colours weighted by its γ. "
                "The nσ ellipse is (x − μ)ᵀΣ⁻¹(x − μ) = n².")
-    labels = None if view.resp is None else np.argmax(view.resp, axis=1)
-    share = accuracy(active, labels, run.k)
-    columns = st.columns(METRIC_WIDTHS)
-    columns[0].metric("Iteration", str(run.current.iteration), border=True)
-    columns[1].metric("Log-likelihood", fmt(view.log_likelihood, 2), border=True,
-                      help="ℓ(θ) = Σₙ log Σₖ πₖ N(xₙ | μₖ, Σₖ), summed over all points.")
-    if active.dataset.labels is not None:
-        columns[2].metric(ACCURACY_LABEL, _percent(share), border=True,
-                          help=ACCURACY_HELP + " A point's group is its most responsible component.")
-    weights = " · ".join(fmt(w, 2) for w in params.weights)
-    st.markdown(f"Weights π = {weights}")
-    st.caption(_run_status("EM", run))
-    return share
 
 
-def verdict(active: state.ActiveData, km_share: float | None, em_share: float | None) -> None:
+def verdict(active: state.ActiveData, kmeans_part: Side, em_part: Side) -> None:
     """One sentence comparing the two shares (or why there is none)."""
+    km_share, em_share = kmeans_part.share, em_part.share
     if active.dataset.labels is None:
         st.caption("This data set has no true labels, so the page can't count the points in the "
                    "right group; compare J and the pictures instead.")
@@ -315,8 +347,10 @@ def verdict(active: state.ActiveData, km_share: float | None, em_share: float | 
 
 def explain_start(setup: Setup, start: np.ndarray) -> None:
     where = "; ".join(f"({fmt(x, 2)}, {fmt(y, 2)})" for x, y in start)
+    covariance = ("the data set's covariance" if setup.shape == "data"
+                  else "a circle σ²I, σ² the data's average variance")
     st.caption(f"Both start from the same means, {_origin(setup)}: {where}. EM's components "
-               "start with the data set's covariance and weight 1/K each.")
+               f"start with {covariance} and weight 1/K each.")
 
 
 # --------------------------------------------------------------------------------------
@@ -408,7 +442,7 @@ def sigma_section(active: state.ActiveData, start: np.ndarray, x_range, y_range)
                     help="The largest difference, over all points and clusters, between the "
                          "responsibilities of EM's final means and K-means' final assignment "
                          "written as 0s and 1s. 0: every point is assigned exactly as by K-means.")
-        st.caption(f"at σ = {fmt(sigma, 4)}")
+        st.caption(f"at σ = {fmt(sigma, 3)}")
         gap = result.mean_difference
         tolerance = 1e-9 * max(1.0, float(np.max(np.abs(active.X))))
         if gap <= tolerance:

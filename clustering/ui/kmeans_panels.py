@@ -349,8 +349,12 @@ def _params_key(params: np.ndarray) -> bytes:
     return np.ascontiguousarray(params).tobytes()
 
 
-def labels_at(active: state.ActiveData, run: stepper.Run, index: int) -> np.ndarray | None:
-    """The labels in force at half-step ``index`` (None before the first E step), cached."""
+def labels_at(active: state.ActiveData, run: stepper.Run, index: int,
+              known: np.ndarray | None = None) -> np.ndarray | None:
+    """The labels in force at half-step ``index`` (None before the first E step), cached.
+
+    known : these labels, when the caller has them already (derived.kmeans_view's).
+    """
     kind = run.history[index].kind
     if kind == "init":
         return None
@@ -360,13 +364,19 @@ def labels_at(active: state.ActiveData, run: stepper.Run, index: int) -> np.ndar
     key = (active.key, _params_key(params))
     if key not in cache:
         cache = dict(list(cache.items())[-5:])  # keep the last few (N ints each)
-        cache[key] = kmeans.assign(active.X, params)
+        cache[key] = kmeans.assign(active.X, params) if known is None else known
         state.set_value(PAGE, "labels_cache", cache)
     return cache[key]
 
 
-def objective_curve(active: state.ActiveData, run: stepper.Run) -> list[float | None]:
-    """J after every half-step of the run; each value computed once per (data, snapshot)."""
+def objective_curve(active: state.ActiveData, run: stepper.Run,
+                    view: derived.KMeansView | None = None) -> list[float | None]:
+    """J after every half-step of the run; each value computed once per (data, snapshot).
+
+    view : the cursor's derived view (its labels and J are reused, not recomputed).
+    """
+    if view is not None and view.labels is not None:
+        labels_at(active, run, run.cursor, known=view.labels)
     cache = state.get_value(PAGE, "objective_cache") or {}
     if len(cache) > 5_000:
         cache = {}
@@ -501,7 +511,11 @@ def placement(active: state.ActiveData, setup: Setup) -> None:
     """The manual start: click the K centroids onto the plot (or type them in the table)."""
     placed = manual.get_points(PAGE, setup.k)
     extra = np.array([p for p in placed if manual.is_placed(p)], dtype=float).reshape(-1, 2)
-    x_range, y_range = ranges(active, None, extra)
+    x_range, y_range = ranges(active, None)
+    outside = (extra[:, 0] < x_range[0]) | (extra[:, 0] > x_range[1]) | \
+        (extra[:, 1] < y_range[0]) | (extra[:, 1] > y_range[1])
+    if np.any(outside):  # typed in the table beyond the data: widen the view to show them
+        x_range, y_range = ranges(active, None, extra[outside])
     manual.place_points(PAGE, active.X, setup.k, x_range=x_range, y_range=y_range,
                         axis_titles=_axis_titles(active))
 
@@ -517,12 +531,7 @@ def main_figure(active: state.ActiveData, run: stepper.Run, view: derived.KMeans
                 selected: int, chosen: bool) -> None:
     """The K-means picture of the half-step on screen; a click selects a point."""
     x_range, y_range = ranges(active, run)
-    show_regions = st.toggle(
-        "Shade the region nearest to each centroid (Voronoi)", key=state.widget_key(PAGE, "regions"),
-        persist_state="session",
-        help="Every x in a shaded region is nearer to that region's centroid than to any other: "
-             "exactly where the next E step sends a point.",
-    )
+    show_regions = bool(state.get_value(PAGE, "regions", False))  # the toggle sits below the plot
     centroids = run.current.params
     kind = run.current.kind
     figure = plotting.kmeans_figure(
@@ -530,14 +539,21 @@ def main_figure(active: state.ActiveData, run: stepper.Run, view: derived.KMeans
         trails=trails(run), previous=view.previous_centroids if kind == "M" else None,
         changed=view.changed if kind == "E" else None,
         regions=voronoi.regions(centroids, x_range, y_range) if show_regions else None,
-        selected=selected, show_distances=chosen and kind == "E",
+        selected=selected if chosen or kind == "E" else None, show_distances=chosen and kind == "E",
         indices=plotting.drawn_indices(active.n), axis_titles=_axis_titles(active),
     )
     st.plotly_chart(figure, key=state.widget_key(PAGE, "figure"), on_select=_on_figure_click,
                     selection_mode="points", config=plotting.PLOT_CONFIG, theme=None)
+    st.toggle(
+        "Shade the region nearest to each centroid (Voronoi)", key=state.widget_key(PAGE, "regions"),
+        persist_state="session",
+        help="Every x in a shaded region is nearer to that region's centroid than to any other: "
+             "exactly where the next E step sends a point.",
+    )
     notes = ["Click a point to see its distances to the centroids."]
     if kind == "M":
-        notes.insert(0, "Arrows: each centroid's move in this M step; faded ✕: where it was.")
+        notes.insert(0, "Arrows: each centroid's move in this M step; open ✕: where it was; "
+                        "dotted: its trail.")
     elif kind == "E" and view.changed is not None:
         notes.insert(0, "Black rings: points that changed cluster in this E step.")
     if show_regions and kind == "M":

@@ -48,7 +48,6 @@ class Lesson:
 
     key: str
     title: str
-    icon: str
     page: tuple[str, str, str]
     setting: str
     guidance: str
@@ -69,7 +68,8 @@ def _bad_start() -> None:
     kmeans_panels.apply_preset("two-in-one")
 
 
-def _compare(spec: state.DataSpec, k: int, init: str, seed: int = 0, typed: str = "") -> Callable[[], None]:
+def _compare(spec: state.DataSpec, k: int, init: str, seed: int = 0, typed: str = "",
+             shape: str = "data") -> Callable[[], None]:
     def apply() -> None:
         state.set_data(spec)
         page = compare_panels.PAGE
@@ -77,6 +77,7 @@ def _compare(spec: state.DataSpec, k: int, init: str, seed: int = 0, typed: str 
         state.set_value(page, "init", init)
         state.set_value(page, "init_seed", seed)
         state.set_value(page, "typed", typed)
+        state.set_value(page, "shape", shape)
 
     return apply
 
@@ -97,7 +98,7 @@ def _exact() -> None:
 
 LESSONS: tuple[Lesson, ...] = (
     Lesson(
-        "bad-start", "A bad start", "🎯", KMEANS_PAGE,
+        "bad-start", "A bad start", KMEANS_PAGE,
         "Gaussian blobs (1,500 points), K = 3, two centroids in one blob",
         "K-means only ever improves the partition it has, so where it starts decides where it "
         "ends. Here two centroids start inside the same blob and none in another.",
@@ -110,7 +111,7 @@ LESSONS: tuple[Lesson, ...] = (
         _bad_start,
     ),
     Lesson(
-        "round-only", "Round clusters only", "🥚", COMPARE_PAGE,
+        "round-only", "Round clusters only", COMPARE_PAGE,
         f"Anisotropic blobs (seed {ANISOTROPIC_SEED}), K = 3, k-means++ start, K-means next to EM",
         "K-means gives every point to its nearest centroid, so its boundaries are straight lines "
         "halfway between centroids: it expects round clusters of equal size. These three blobs "
@@ -123,7 +124,7 @@ LESSONS: tuple[Lesson, ...] = (
         _compare(state.DataSpec(name="anisotropic", seed=ANISOTROPIC_SEED), 3, "kmeans++"),
     ),
     Lesson(
-        "mouse", "The mouse", "🐭", COMPARE_PAGE,
+        "mouse", "The mouse", COMPARE_PAGE,
         "The mouse (500 points), K = 3, k-means++ start, K-means next to EM",
         "The lecture's picture: a big round head and two small ears. K-means and EM start from "
         "the same three means and step together.",
@@ -136,10 +137,11 @@ LESSONS: tuple[Lesson, ...] = (
         _compare(state.DataSpec(name="mouse"), 3, "kmeans++"),
     ),
     Lesson(
-        "old-faithful", "Old Faithful", "♨️", COMPARE_PAGE,
+        "old-faithful", "Old Faithful", COMPARE_PAGE,
         "Old Faithful, standardized, K = 2, Bishop's poor start (−1.5, 1.5) and (1.5, −1.5)",
         "Bishop's PRML, Figures 9.1 and 9.8: K-means, then EM, on the standardized Old Faithful "
-        "data from the same deliberately poor centres. Step E, M, E, M to walk through Figure "
+        "data from the same deliberately poor centres (EM's components start as unit "
+        "circles). Step E, M, E, M to walk through Figure "
         "9.1 on the left; the timeline's half-steps 2, 4, 10 and 40 show EM after 1, 2, 5 and 20 "
         "cycles, as in Figure 9.8.",
         "The first E step splits the data along the diagonal, straight through both groups of "
@@ -149,10 +151,10 @@ LESSONS: tuple[Lesson, ...] = (
         "on for dozens while its ellipses tilt along the data, and ends with weights of about "
         "0.36 (short eruptions) and 0.64 (long ones).",
         _compare(state.DataSpec(name="old-faithful", standardize=True), 2, "typed",
-                 typed=BISHOP_MEANS),
+                 typed=BISHOP_MEANS, shape="round"),
     ),
     Lesson(
-        "collapse", "Collapse", "💥", GMM_PAGE,
+        "collapse", "Collapse", GMM_PAGE,
         "4 distinct points × 6 copies, K = 4, reg_covar = 0 (no regularization)",
         "The log-likelihood of a mixture has no maximum: a component sitting on one point can "
         "shrink its variance towards zero and make that point's density, and so ℓ, as large as "
@@ -166,7 +168,7 @@ LESSONS: tuple[Lesson, ...] = (
         _collapse,
     ),
     Lesson(
-        "exact-1d", "The exact 1-D answer", "📏", EXACT_PAGE,
+        "exact-1d", "The exact 1-D answer", EXACT_PAGE,
         "The line “Lloyd gets stuck”, K = 3, its own start",
         "K-means is NP-hard in general, yet on a line the best partition can be found exactly, "
         "by dynamic programming over the sorted points. This line has three groups, and "
@@ -221,7 +223,7 @@ def follow() -> None:
 def card(lesson: Lesson, number: int) -> None:
     """One lesson as a bordered card: title, what it loads, guidance, question, button, answer."""
     with st.container(border=True):
-        st.markdown(f"### {lesson.icon} {number}. {lesson.title}")
+        st.markdown(f"### {number}. {lesson.title}")
         st.caption(f"Opens **{lesson.page[2]}** · {lesson.setting}")
         st.markdown(lesson.guidance)
         st.markdown(f"**Predict before you step:** {lesson.question}")
