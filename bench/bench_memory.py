@@ -7,9 +7,11 @@ Run from the repository root:
     python bench/bench_memory.py --clicks 200 # every half-step by a click (slow: minutes)
 
 One session (Streamlit's AppTest, through the real router ``app.py``) opens
-``/kmeans?dataset=blobs&n=N&...&step=S`` (the link steps the run to half-step S, exactly as
-the page does for a shared link), then clicks ``E step`` / ``M step`` until the run holds 200
-half-steps; then, in the same session, ``/gmm`` the same way. After each page it measures:
+``/kmeans?dataset=blobs&n=N&...&step=S`` (the link steps the run to half-step S = 200 − clicks,
+exactly as the page does for a shared link), then clicks ``E step`` / ``M step`` until the
+run is at half-step 200; then, in the same session, ``/gmm`` the same way. (For K-means the
+link first runs to convergence, so its history may hold more half-steps than 200 until the
+first click drops those after the cursor.) After each page it measures:
 
 - the deep size of the session's state (``st.session_state`` as Streamlit holds it: user
   keys, widget values and their metadata), counting every object and numpy buffer once,
@@ -141,9 +143,9 @@ def check(at: AppTest) -> None:
         raise RuntimeError(f"the page raised: {at.exception[0].message}")
 
 
-def history_length(at: AppTest, page: str) -> int:
+def cursor(at: AppTest, page: str) -> int:
     stored = user_items(at).get(f"{page}.run")
-    return 0 if stored is None else len(stored[1].history)
+    return -1 if stored is None else stored[1].cursor
 
 
 def drive(at: AppTest, page: str, n: int, half_steps: int, clicks: int) -> dict:
@@ -157,7 +159,7 @@ def drive(at: AppTest, page: str, n: int, half_steps: int, clicks: int) -> dict:
     check(at)
     opened = time.perf_counter() - started
     click_seconds, click_peaks = [], []
-    while history_length(at, page) - 1 < half_steps:
+    while cursor(at, page) < half_steps:
         label = "E step" if not button(at, "E step").disabled else "M step"
         gc.collect()
         before, _ = tracemalloc.get_traced_memory()
@@ -167,7 +169,10 @@ def drive(at: AppTest, page: str, n: int, half_steps: int, clicks: int) -> dict:
         click_seconds.append(time.perf_counter() - started)
         check(at)
         click_peaks.append(tracemalloc.get_traced_memory()[1] - before)
-    return {"opened_s": opened, "click_s": click_seconds, "click_peak": click_peaks}
+        if len(click_seconds) > clicks + 2:
+            raise RuntimeError(f"/{page}: the clicks do not reach half-step {half_steps}")
+    return {"opened_s": opened, "click_s": click_seconds, "click_peak": click_peaks,
+            "linked_to": half_steps - clicks}
 
 
 def print_measure(title: str, numbers: dict, extra: dict, traced: int) -> None:
@@ -177,17 +182,16 @@ def print_measure(title: str, numbers: dict, extra: dict, traced: int) -> None:
     print(f"  session state beyond the data:        {numbers['beyond'] / MB:8.2f} MB   "
           f"(target < {TARGET_MB} MB: {verdict})")
     for key, (length, size) in numbers["runs"].items():
-        print(f"    run {key!r}: {length - 1} half-steps, {size / 1024:,.1f} KB")
+        print(f"    run {key!r}: a history of {length - 1} half-steps, {size / 1024:,.1f} KB")
     print("  largest keys (each beyond the data; shared objects counted in each):")
     for key, size in sorted(numbers["per_key"].items(), key=lambda kv: -kv[1])[:8]:
         print(f"    {key:<28} {size / MB:8.3f} MB")
     clicks = extra["click_s"]
     if clicks:
-        print(f"  page opened in {extra['opened_s']:.1f} s (link to half-step "
-              f"{numbers['runs'] and max(v[0] for v in numbers['runs'].values()) - 1 - len(clicks)}),"
-              f" then {len(clicks)} clicks: median {np.median(clicks):.2f} s, transient peak per "
-              f"click median {np.median(extra['click_peak']) / MB:.1f} MB, "
-              f"max {max(extra['click_peak']) / MB:.1f} MB")
+        print(f"  page opened in {extra['opened_s']:.1f} s (a link to half-step "
+              f"{extra['linked_to']}), then {len(clicks)} clicks: median {np.median(clicks):.2f} s "
+              f"each; tracemalloc peak of a click above what was held before it: median "
+              f"{np.median(extra['click_peak']) / MB:.1f} MB, max {max(extra['click_peak']) / MB:.1f} MB")
     print(f"  tracemalloc: the session holds {traced / MB:.1f} MB (everything it allocated and "
           "still holds, data and AppTest's element tree included: an upper bound)")
 

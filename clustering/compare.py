@@ -114,5 +114,5 @@ def em_start(X: ArrayLike, means: ArrayLike, shape: str = "data") -> GMMParams:
 
 def gmm_labels(X: ArrayLike, params: GMMParams) -> np.ndarray:
     """Each point's most responsible component, argmax_k γ_nk: (N,) int."""
-    return np.argmin(gmm.e_step(X, params), axis=1)
+    return np.argmax(gmm.e_step(X, params), axis=1)
 

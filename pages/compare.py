@@ -19,6 +19,7 @@ if start is None:
     st.stop()
 
 km_run, em_run = panels.ensure_runs(active, setup, start)
+panels.show_run_messages()
 stepping.controls(list(panels.RUNS), active.X, panels.NEXT_HINT)
 panels.explain_start(setup, start)
 

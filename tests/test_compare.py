@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from threadpoolctl import threadpool_limits
 
-from clustering import compare, datasets, gmm, kmeans, softkmeans, stepper
+from clustering import compare, datasets, derived, gmm, kmeans, softkmeans, stepper
 from clustering.ui import compare_panels
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ def converged(run: stepper.Run, X: np.ndarray) -> stepper.Run:
     return stepper.step(run, stepper.RunToConvergence(), X)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def mouse_runs(method: str = "kmeans++", seed: int = 0):
     """The mouse set and both runs to convergence from the same start (made once: runs are
     immutable)."""
@@ -175,8 +175,15 @@ def test_a_large_sigma_does_not_run_like_kmeans():
     km = converged(stepper.new_kmeans_run(start), X)
     sigma = compare_panels.spread(X)
     soft = converged(stepper.new_soft_kmeans_run(start, sigma), X)
-    assert np.max(np.abs(soft.current.params.means - km.current.params)) > 1e-2
-    resp = softkmeans.e_step(X, soft.current.params.means, sigma)
+    means = soft.current.params.means
+    assert np.max(np.abs(means - km.current.params)) > 1e-2
+    # the soft means crowd towards the centre of the data, K-means' centroids do not
+    centre = X.mean(axis=0)
+    assert np.max(np.linalg.norm(means - centre, axis=1)) < np.max(
+        np.linalg.norm(km.current.params - centre, axis=1)) - 0.05
+    # ... and they are a fixed point of EM with weights 1/K and σ²I (γ from the GMM's own E step)
+    resp = gmm.e_step(X, softkmeans.mixture(means, sigma))
+    np.testing.assert_allclose(resp.T @ X / resp.sum(axis=0)[:, None], means, atol=2e-3)
     assert softkmeans.distance_from_hard(resp, kmeans.assign(X, km.current.params)) > 0.3
     # weights and σ²I never change: only the means move
     np.testing.assert_array_equal(soft.current.params.weights, soft.initial.params.weights)
@@ -201,6 +208,24 @@ def test_a_mean_no_point_is_near_keeps_its_place():
     updated = softkmeans.update_means(X, resp, means)
     np.testing.assert_allclose(updated[0], X.mean(axis=0))
     np.testing.assert_array_equal(updated[1], means[1])
+
+
+def test_the_soft_run_is_a_stepper_run_like_the_others():
+    X = datasets.make("blobs", n=120, seed=6).X
+    run = stepper.new_soft_kmeans_run(X[:3], sigma=2.0, origin="test")
+    assert run.algorithm == "soft-kmeans" and run.k == 3
+    assert not stepper.allowed(run, stepper.MStep())  # an M step needs an E step first
+    run = stepper.step(run, stepper.EStep(), X)
+    assert run.current.params is run.history[0].params  # the E step changes no parameter
+    view = derived.gmm_view(X, run)
+    assert view.lower_bound == view.log_likelihood  # the bound touches after an E step
+    run = stepper.step(run, stepper.MStep(), X)
+    assert run.current.kind == "M" and run.current.iteration == 1
+    view = derived.gmm_view(X, run)
+    assert view.lower_bound <= view.log_likelihood + 1e-9
+    assert stepper.step(run, stepper.Back(), X).cursor == 1
+    assert len(stepper.step(run, stepper.Reset(), X).history) == 1
+    assert softkmeans.sigma_of(run.current.params) == pytest.approx(2.0)
 
 
 def test_sigma_must_be_positive():
@@ -335,3 +360,18 @@ def test_typed_means_start_both_runs_and_a_bad_one_is_explained():
         "Type exactly K = 2 means as “x, y” pairs separated by semicolons, e.g. “-1.5, 1.5; "
         "1.5, -1.5”; you typed 1. Change K, the initialization or the data set."
     ]
+
+
+def test_a_change_of_data_resets_both_runs_and_says_so_once():
+    from clustering.ui import state
+
+    at = open_compare()
+    click(at, "e")
+    at.session_state["data.active"] = state.build(state.DataSpec(name="blobs", n=300), version=7)
+    at.run()
+    assert not at.exception, at.exception
+    assert [i.value for i in at.info if "data set changed" in i.value] == [
+        "K-means and EM: The data set changed, so the run made on the previous data was reset."
+    ]
+    assert [len(r.history) for r in runs(at)] == [1, 1]
+    assert runs(at)[0].initial.params.shape == (3, 2)

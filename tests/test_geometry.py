@@ -108,7 +108,7 @@ def test_density_grid_layout_and_values():
     i, j = 11, 29  # density[i, j] is at (xs[j], ys[i])
     expected = sum(
         w * multivariate_normal(m, c).pdf([xs[j], ys[i]])
-        for w, m, c in zip(params.weights, params.means, params.covariances)
+        for w, m, c in zip(params.weights, params.means, params.covariances, strict=True)
     )
     assert density[i, j] == pytest.approx(expected, rel=1e-12)
 

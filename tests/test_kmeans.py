@@ -298,6 +298,13 @@ def test_init_gives_k_centroids_the_same_for_the_same_seed(X, k, method, seed):
         assert n_distinct(centroids) == min(k, distinct)
 
 
+def test_random_finds_distinct_points_among_many_copies():
+    X = np.vstack([np.zeros((1000, 2)), [[1.0, 1.0]], np.zeros((1000, 2))])
+    for seed in range(5):
+        centroids = init_centroids(X, 2, method="random", seed=seed)
+        assert sorted(map(tuple, centroids.tolist())) == [(0.0, 0.0), (1.0, 1.0)]
+
+
 def test_random_partition_with_k_equal_n_returns_the_points():
     X = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 8.0]])
     centroids = init_centroids(X, 4, method="random-partition", seed=3)

@@ -60,9 +60,10 @@ NEXT_HINT = {
          "γ-weighted estimates.",
 }
 # σ of the limit, as a multiple of the data's spread (the root of its average variance)
-SIGMA_EXPONENTS = tuple(round(e, 2) for e in np.arange(-3.0, 0.51, 0.25))
+SIGMA_EXPONENTS = tuple(float(round(e, 2)) for e in np.arange(-3.0, 0.51, 0.25))
 DEFAULT_SIGMA_EXPONENT = 0.0
 LIMIT_CACHE_SIZE = 12
+LIMIT_MAX_POINTS = 20_000  # the σ-limit runs on a fixed sample of a larger data set
 
 
 def _key(name: str) -> str:
@@ -210,6 +211,18 @@ def ensure_runs(active: state.ActiveData, setup: Setup, start: np.ndarray) -> tu
     state.set_value(PAGE, "run_key", key)
     state.set_value(RUNS[0], "animating", False)
     return km_run, em_run
+
+
+def show_run_messages() -> None:
+    """The one-shot messages the shared buttons left for either run (a failed half-step, a
+    reset after a change of data), each text once, naming the algorithms it concerns."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for page, name in ((KMEANS, "K-means"), (EM, "EM")):
+        for level, text in state.pop_messages(page):
+            found.setdefault((level, text), []).append(name)
+    for (level, text), names in found.items():
+        show = getattr(st, level if level in ("info", "warning", "error", "success") else "info")
+        show(f"{' and '.join(names)}: {text}")
 
 
 # --------------------------------------------------------------------------------------
@@ -367,6 +380,7 @@ class Limit:
     resp: np.ndarray  # γ of the soft run's final means
     kmeans: stepper.Run
     labels: np.ndarray  # K-means' final labels
+    points: np.ndarray  # the points both ran on (a fixed sample of a very large data set)
 
     @property
     def distance_from_hard(self) -> float:
@@ -390,12 +404,13 @@ def limit(active: state.ActiveData, start: np.ndarray, sigma: float) -> Limit:
     key = (active.key, start.tobytes(), float(sigma))
     cache = dict(state.get_value(PAGE, "limit_cache") or {})
     if key not in cache:
-        soft = stepper.step(stepper.new_soft_kmeans_run(start, sigma), stepper.RunToConvergence(),
-                            active.X)
-        hard = stepper.step(stepper.new_kmeans_run(start), stepper.RunToConvergence(), active.X)
+        sample = plotting.drawn_indices(active.n, LIMIT_MAX_POINTS)
+        X = active.X if sample is None else active.X[sample]
+        soft = stepper.step(stepper.new_soft_kmeans_run(start, sigma), stepper.RunToConvergence(), X)
+        hard = stepper.step(stepper.new_kmeans_run(start), stepper.RunToConvergence(), X)
         means = soft.current.params.means
-        result = Limit(float(sigma), soft, softkmeans.e_step(active.X, means, sigma), hard,
-                       kmeans.assign(active.X, hard.current.params))
+        result = Limit(float(sigma), soft, softkmeans.e_step(X, means, sigma), hard,
+                       kmeans.assign(X, hard.current.params), X)
         cache = dict(list(cache.items())[-(LIMIT_CACHE_SIZE - 1):])
         cache[key] = result
         state.set_value(PAGE, "limit_cache", cache)
@@ -430,7 +445,7 @@ def sigma_section(active: state.ActiveData, start: np.ndarray, x_range, y_range)
     result = limit(active, start, sigma)
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        figure = plotting.sigma_limit_figure(active.X, result.soft.current.params, result.resp,
+        figure = plotting.sigma_limit_figure(result.points, result.soft.current.params, result.resp,
                                              result.kmeans.current.params, x_range, y_range)
         st.plotly_chart(figure, key=_key("limit_figure"), config=plotting.PLOT_CONFIG, theme=None)
         st.caption("Colour of a point: the blend of the component colours weighted by its γ "
@@ -444,7 +459,7 @@ def sigma_section(active: state.ActiveData, start: np.ndarray, x_range, y_range)
                          "written as 0s and 1s. 0: every point is assigned exactly as by K-means.")
         st.caption(f"at σ = {fmt(sigma, 3)}")
         gap = result.mean_difference
-        tolerance = 1e-9 * max(1.0, float(np.max(np.abs(active.X))))
+        tolerance = 1e-9 * max(1.0, float(np.max(np.abs(result.points))))
         if gap <= tolerance:
             st.success(f"**The final means equal K-means' centroids** (largest difference "
                        f"{fmt(gap, 3)}): EM with this σ took {result.soft.current.iteration} "
@@ -456,4 +471,7 @@ def sigma_section(active: state.ActiveData, start: np.ndarray, x_range, y_range)
         st.caption("With a large σ every point is shared by all means and they crowd "
                    "together near the centre of the data; as σ shrinks the colours turn pure and "
                    "the dots land on the ✕.")
+        if len(result.points) < active.n:
+            st.caption(f"Both runs here use a fixed sample of {len(result.points):,} of the "
+                       f"{active.n:,} points, so that moving σ stays quick.")
     return result
