@@ -676,7 +676,7 @@ def formulas(active: state.ActiveData, run: stepper.Run, view: derived.GMMView) 
 # --------------------------------------------------------------------------------------
 
 
-def _load_collapse_example() -> None:
+def load_collapse_example() -> None:
     """Callback: a data set on which a component must collapse, with K = 4 and reg_covar = 0."""
     X = np.repeat(COLLAPSE_POINTS, COLLAPSE_COPIES, axis=0)
     dataset = datasets.Dataset(
@@ -684,7 +684,7 @@ def _load_collapse_example() -> None:
         description="Four distinct points, each repeated six times: with K = 4 every component "
                     "can sit on one point and shrink to zero variance.",
     )
-    state.set_data(state.DataSpec(name="upload", source_name=COLLAPSE_NAME), dataset)
+    state.set_data(state.DataSpec(name="example", source_name=COLLAPSE_NAME), dataset)
     state.set_value(PAGE, "k", len(COLLAPSE_POINTS))
     state.set_value(PAGE, "init", "random")
     state.set_value(PAGE, "init_seed", 0)
@@ -705,7 +705,7 @@ def degenerate_cases(run: stepper.Run | None) -> None:
             "last good step, with a message naming the component."
         )
         st.button("Load the collapse example (4 distinct points × 6 copies, K = 4, reg_covar = 0)",
-                  key=_key("collapse"), on_click=_load_collapse_example)
+                  key=_key("collapse"), on_click=load_collapse_example)
         st.caption("Then click Run to convergence: the components shrink onto the points until "
                    "one covariance becomes singular. Go back to the Data page for another data set.")
 

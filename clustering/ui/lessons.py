@@ -89,7 +89,7 @@ def _compare(spec: state.DataSpec, k: int, init: str, seed: int = 0, typed: str 
 def _collapse() -> None:
     from clustering.ui import gmm_panels  # the GMM page's own collapse example
 
-    gmm_panels._load_collapse_example()
+    gmm_panels.load_collapse_example()
 
 
 def _exact() -> None:
@@ -220,7 +220,11 @@ def open_lesson(key: str) -> None:
 
 
 def follow() -> None:
-    """Switch to the page of the lesson just opened (a switch can't happen inside a callback)."""
+    """Switch to the page of the lesson just opened.
+
+    The button's callback only records the target; the switch happens here, in the script
+    run that follows, as the Generative model page's "Fit EM" does.
+    """
     target = state.get_value(PAGE, "open")
     if target:
         state.set_value(PAGE, "open", None)
@@ -235,7 +239,7 @@ def card(lesson: Lesson, number: int) -> None:
         st.markdown(lesson.guidance)
         st.markdown(f"**Predict before you step:** {lesson.question}")
         st.button(OPEN_LABEL, key=state.widget_key(PAGE, f"open.{lesson.key}"), type="primary",
-                  on_click=open_lesson, args=(lesson.key,), icon="▶️")
+                  on_click=open_lesson, args=(lesson.key,), icon=":material/play_arrow:")
         with st.expander("What you should see (open it after stepping)"):
             st.markdown(lesson.answer)
 
