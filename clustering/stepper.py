@@ -31,7 +31,7 @@ Example (a notebook)::
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal, Union
+from typing import Literal
 
 import numpy as np
 
@@ -205,7 +205,7 @@ class Reset:
     """Forget every half-step; keep the initial configuration."""
 
 
-Msg = Union[EStep, MStep, Iterate, RunToConvergence, Back, JumpTo, Reset]
+Msg = EStep | MStep | Iterate | RunToConvergence | Back | JumpTo | Reset
 
 
 # --------------------------------------------------------------------------------------

@@ -191,7 +191,7 @@ def test_bound_touches_after_e_and_lies_below_after_m():
     run = stepper.step(gmm_run(X, seed=1), stepper.RunToConvergence(), X)
     likelihoods, bounds = derived.gmm_curves(X, run)
     assert bounds[0] is None
-    for snapshot, ll, bound in zip(run.history[1:], likelihoods[1:], bounds[1:]):
+    for snapshot, ll, bound in zip(run.history[1:], likelihoods[1:], bounds[1:], strict=True):
         if snapshot.kind == "E":
             assert bound == pytest.approx(ll, rel=1e-12)
         else:
@@ -213,7 +213,7 @@ points = st.integers(min_value=0, max_value=10_000).map(lambda seed: three_blobs
 def test_j_never_rises_over_any_half_step(X, k, seed):
     run = stepper.step(kmeans_run(X, k, seed), stepper.RunToConvergence(), X)
     curve = [j for j in derived.kmeans_objective_curve(X, run) if j is not None]
-    assert all(b <= a * (1 + 1e-12) + 1e-12 for a, b in zip(curve, curve[1:]))
+    assert all(b <= a * (1 + 1e-12) + 1e-12 for a, b in zip(curve, curve[1:], strict=False))
 
 
 @settings(max_examples=20, deadline=None)
@@ -225,9 +225,9 @@ def test_log_likelihood_and_bound_never_fall(X, k, seed, cov):
     run = stepper.step(run, stepper.RunToConvergence(), X)
     likelihoods, bounds = derived.gmm_curves(X, run)
     tolerance = 1e-9 * max(abs(v) for v in likelihoods)
-    assert all(b >= a - tolerance for a, b in zip(likelihoods, likelihoods[1:]))
+    assert all(b >= a - tolerance for a, b in zip(likelihoods, likelihoods[1:], strict=False))
     real_bounds = [b for b in bounds if b is not None]
-    assert all(b >= a - tolerance for a, b in zip(real_bounds, real_bounds[1:]))
+    assert all(b >= a - tolerance for a, b in zip(real_bounds, real_bounds[1:], strict=False))
 
 
 def test_history_of_200_half_steps_stores_parameters_only():
