@@ -65,7 +65,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=1, help="untimed clicks per case first (1)")
     parser.add_argument("--large-repeats", type=int, default=4,
                         help=f"timed clicks per case at N = {LARGEST:,} (4)")
-    parser.add_argument("--cold-starts", type=int, default=3, help="cold starts to time (3)")
+    parser.add_argument("--cold-starts", type=int, default=3, help="cold starts to time (3; 0: none)")
     parser.add_argument("--budget", type=float, default=540,
                         help="seconds for the whole run: fewer clicks at larger N when short, "
                              "N = 1,000,000 only if it fits (540)")
@@ -215,7 +215,9 @@ def main(argv=None) -> int:
     with sync_playwright() as playwright:
         browser = bt.launch_browser(playwright)
         try:
-            print(f"\nCold start of `streamlit run app.py` (seconds, {args.cold_starts} run(s)):")
+            server = None
+            if args.cold_starts:
+                print(f"\nCold start of `streamlit run app.py` (seconds, {args.cold_starts} run(s)):")
             for i in range(args.cold_starts):
                 numbers, server = cold_start(browser)
                 results["cold_start"].append(numbers)
@@ -226,9 +228,10 @@ def main(argv=None) -> int:
                 if i < args.cold_starts - 1:
                     server.stop()
             cold = results["cold_start"]
-            print(f"  median: server answering {bt.median([c['health'] for c in cold]):.1f} s, "
-                  f"first page rendered {bt.median([c['home'] for c in cold]):.1f} s")
-            servers["app"] = server
+            if cold:
+                print(f"  median: server answering {bt.median([c['health'] for c in cold]):.1f} s, "
+                      f"first page rendered {bt.median([c['home'] for c in cold]):.1f} s")
+            servers["app"] = server or bt.start_server("app.py")
             servers["webgl"] = bt.start_server("bench/apps/webgl_scatter.py")
             servers["bare"] = bt.start_server("bench/apps/bare_button.py")
             print_legend(args.repeats, args.warmup)

@@ -5,7 +5,7 @@ Run from the repository root:  python bench/bench_gmm.py  [--quick]
 Both sides run in this one process with one BLAS thread (threadpoolctl), on the same data and
 the same starting parameters θ0. scikit-learn's per-iteration work is what
 ``GaussianMixture.fit`` does inside its loop: ``_e_step(X)`` then ``_m_step(X, log_resp)``.
-Times are the median of several repeats. Then the peak memory of one iteration at N = 1e6,
+Times are the median of several repeats, taken in alternating rounds (see median_times). Then the peak memory of one iteration at N = 1e6,
 K = 10, measured with tracemalloc (numpy reports its allocations to it), as a multiple of
 the size of the (N, K) float64 responsibility array.
 """
@@ -79,17 +79,20 @@ def sklearn_iteration(X: np.ndarray, model) -> None:
 
 
 def median_times(X: np.ndarray, theta: gmm.GMMParams, model, repeats: int) -> tuple[float, float]:
-    """Median seconds of one iteration, ours and scikit-learn's, the two interleaved so that
-    a busy machine slows both alike."""
+    """Median seconds of one iteration, ours and scikit-learn's. Three rounds, each timing
+    ``repeats`` of ours and then ``repeats`` of scikit-learn's, so that a busy machine slows
+    both alike while each side runs back to back as in a real EM loop."""
     ours, theirs = [], []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        ours_iteration(X, theta)
-        ours.append(time.perf_counter() - start)
-        reset_sklearn(model, theta)
-        start = time.perf_counter()
-        sklearn_iteration(X, model)
-        theirs.append(time.perf_counter() - start)
+    for _ in range(3):
+        for _ in range(repeats):
+            start = time.perf_counter()
+            ours_iteration(X, theta)
+            ours.append(time.perf_counter() - start)
+        for _ in range(repeats):
+            reset_sklearn(model, theta)
+            start = time.perf_counter()
+            sklearn_iteration(X, model)
+            theirs.append(time.perf_counter() - start)
     return statistics.median(ours), statistics.median(theirs)
 
 
@@ -119,7 +122,7 @@ def main() -> None:
             for k in (3, 10):
                 X, theta = make_data(n, k)
                 model = sklearn_model(X, theta)
-                repeats = 5 if n >= 1_000_000 else 11 if n >= 100_000 else 31
+                repeats = 3 if n >= 1_000_000 else 7 if n >= 100_000 else 21
                 ours_iteration(X, theta)  # warm up both
                 reset_sklearn(model, theta)
                 sklearn_iteration(X, model)

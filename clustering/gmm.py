@@ -76,7 +76,8 @@ class CollapseError(ValueError):
         self.component = component
         self.n_points = n_points
         self.reg_covar = reg_covar
-        who = "the shared (tied) covariance" if component is None else f"component {component}"
+        # People number components from 1 (μ₁ … μ_K on every page); ``component`` stays 0-based.
+        who = "The shared (tied) covariance" if component is None else f"Component {component + 1}"
         if n_points <= 1:
             where = ""
         elif dim == 2:
@@ -84,7 +85,7 @@ class CollapseError(ValueError):
         else:
             where = f" in a flat of fewer than {dim} dimensions"
         super().__init__(
-            f"{who} collapsed onto {n_points} point(s){where}; raise reg_covar (now {reg_covar:g})"
+            f"{who} collapsed onto {n_points} point(s){where}; raise reg_covar (now {reg_covar:g})."
         )
 
 
@@ -97,7 +98,7 @@ class EmptyComponentError(ValueError):
     def __init__(self, component: int, mass: float) -> None:
         self.component = component
         super().__init__(
-            f"component {component} is empty: the points give it a total responsibility of "
+            f"Component {component + 1} is empty: the points give it a total responsibility of "
             f"{mass:.3g}, so its mean and covariance are undefined; use fewer components or "
             "another initialisation."
         )
@@ -756,3 +757,25 @@ def init_params(
         covariances[j] = data_covariance if covariance is None else covariance
     counts = np.maximum(sizes, 1).astype(np.float64)
     return GMMParams(counts / counts.sum(), centroids, covariances)
+
+
+def project_to_covariance_type(params: GMMParams, covariance_type: str) -> GMMParams:
+    """θ with its covariances made of ``covariance_type`` (diag, spherical, tied; full: unchanged).
+
+    The starts (K-means, data covariance) have full covariances; EM's log-likelihood can only
+    be guaranteed not to fall when θ₀ already belongs to the model the M step fits, so the
+    start is projected first: the diagonal, the mean variance times I, or the π-weighted
+    average covariance shared by every component.
+    """
+    covariances = np.array(params.covariances, dtype=float)
+    dim = covariances.shape[-1]
+    if covariance_type == "diag":
+        covariances = np.stack([np.diag(np.diag(c)) for c in covariances])
+    elif covariance_type == "spherical":
+        covariances = np.stack([np.trace(c) / dim * np.eye(dim) for c in covariances])
+    elif covariance_type == "tied":
+        shared = np.einsum("k,kij->ij", np.asarray(params.weights, dtype=float), covariances)
+        covariances = np.broadcast_to(shared, covariances.shape).copy()
+    else:
+        return params
+    return GMMParams(params.weights, params.means, covariances)

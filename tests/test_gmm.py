@@ -367,7 +367,7 @@ def test_degenerate_data_gives_finite_numbers_with_default_reg_covar(name, metho
             # Only where reg_covar = 1e-6 is below float64's resolution of the data: a component
             # on two points 1e8 apart is a segment whose width 1e-6 is lost in rounding.
             assert name == "K = N around 1e8" and covariance_type == "full", str(error)
-            assert str(error).endswith("point(s) on a line; raise reg_covar (now 1e-06)")
+            assert str(error).endswith("point(s) on a line; raise reg_covar (now 1e-06).")
             return
         for array in (params.weights, params.means, params.covariances):
             assert np.isfinite(array).all()
@@ -391,8 +391,8 @@ def test_too_small_reg_covar_raises_collapse_error_never_nan(name, covariance_ty
             params = gmm.m_step(X, resp, reg_covar=reg, covariance_type=covariance_type)
         except CollapseError as error:
             assert re.fullmatch(
-                r"(component \d+|the shared \(tied\) covariance) collapsed onto \d+ point\(s\)"
-                r"( on a line)?; raise reg_covar \(now [^)]+\)",
+                r"(Component \d+|The shared \(tied\) covariance) collapsed onto \d+ point\(s\)"
+                r"( on a line)?; raise reg_covar \(now [^)]+\)\.",
                 str(error),
             ), str(error)
             return
@@ -405,7 +405,7 @@ def test_collapse_error_text_is_pinned():
     X = np.array([[0.0, 0.0], [1.0, 2.0], [3.0, 1.0]])
     with pytest.raises(CollapseError) as caught:
         gmm.m_step(X, np.eye(3), reg_covar=0.0)  # K = N: every component on its own point
-    assert str(caught.value) == "component 0 collapsed onto 1 point(s); raise reg_covar (now 0)"
+    assert str(caught.value) == "Component 1 collapsed onto 1 point(s); raise reg_covar (now 0)."
     assert caught.value.component == 0 and caught.value.n_points == 1 and caught.value.reg_covar == 0.0
     assert isinstance(caught.value, ValueError)
 
@@ -415,12 +415,12 @@ def test_collapse_error_text_is_pinned():
     resp[1] = [0.0, 1.0]
     with pytest.raises(CollapseError) as caught:
         gmm.m_step(line, resp, reg_covar=1e-20)
-    assert str(caught.value) == "component 0 collapsed onto 3 point(s) on a line; raise reg_covar (now 1e-20)"
+    assert str(caught.value) == "Component 1 collapsed onto 3 point(s) on a line; raise reg_covar (now 1e-20)."
 
     with pytest.raises(CollapseError) as caught:
         gmm.m_step(line, resp, reg_covar=0.0, covariance_type="tied")
     assert str(caught.value) == (
-        "the shared (tied) covariance collapsed onto 5 point(s) on a line; raise reg_covar (now 0)"
+        "The shared (tied) covariance collapsed onto 5 point(s) on a line; raise reg_covar (now 0)."
     )
     # the default reg_covar is enough for the same data
     assert np.isfinite(gmm.m_step(line, resp).covariances).all()
@@ -432,7 +432,7 @@ def test_empty_component_raises_a_plain_error():
     with pytest.raises(EmptyComponentError) as caught:
         gmm.m_step(X, resp)
     assert str(caught.value) == (
-        "component 1 is empty: the points give it a total responsibility of 0, so its mean and "
+        "Component 2 is empty: the points give it a total responsibility of 0, so its mean and "
         "covariance are undefined; use fewer components or another initialisation."
     )
     assert caught.value.component == 1
@@ -593,3 +593,25 @@ def test_e_step_checks_its_inputs():
         gmm.e_step(np.array([[0.0, np.inf]]), params)
     with pytest.raises(ValueError, match="every row of q must sum to 1"):
         gmm.lower_bound(np.zeros((2, 2)), params, np.full((2, 2), 0.4))
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical", "tied"])
+def test_a_projected_start_belongs_to_its_family_and_em_never_falls_from_it(covariance_type):
+    rng = np.random.default_rng(5)
+    X = np.concatenate([rng.normal(size=(60, 2)) @ [[2.0, 0.8], [0.0, 0.5]], rng.normal(size=(60, 2)) + 6])
+    start = gmm.project_to_covariance_type(gmm.init_params(X, 2, method="kmeans", seed=0), covariance_type)
+    covariances = start.covariances
+    if covariance_type == "diag":
+        assert np.all(covariances[:, 0, 1] == 0) and np.all(covariances[:, 1, 0] == 0)
+    elif covariance_type == "spherical":
+        assert np.all(covariances[:, 0, 1] == 0)
+        np.testing.assert_allclose(covariances[:, 0, 0], covariances[:, 1, 1])
+    else:
+        np.testing.assert_allclose(covariances[0], covariances[1])
+    # the M step of the family maps the start into the family, so EM cannot lose likelihood
+    params, previous = start, gmm.log_likelihood(X, start)
+    for _ in range(5):
+        params = gmm.m_step(X, gmm.e_step(X, params), reg_covar=1e-9, covariance_type=covariance_type)
+        current = gmm.log_likelihood(X, params)
+        assert current >= previous - 1e-9 * abs(previous)
+        previous = current

@@ -270,28 +270,6 @@ def manual_params(X: np.ndarray, means: np.ndarray | None):
     return gmm.GMMParams(np.full(k, 1.0 / k), means, np.stack([covariance] * k))
 
 
-def in_family(params, covariance_type: str):
-    """The start with its covariances made of the chosen type (diag, spherical, tied).
-
-    The starts (K-means, data covariance) have full covariances; EM's log-likelihood can only
-    be guaranteed not to fall when θ₀ already belongs to the model the M step fits, so the
-    start is projected first: the diagonal, the mean variance times I, or the π-weighted
-    average covariance shared by every component.
-    """
-    covariances = np.array(params.covariances, dtype=float)
-    dim = covariances.shape[-1]
-    if covariance_type == "diag":
-        covariances = np.stack([np.diag(np.diag(c)) for c in covariances])
-    elif covariance_type == "spherical":
-        covariances = np.stack([np.trace(c) / dim * np.eye(dim) for c in covariances])
-    elif covariance_type == "tied":
-        shared = np.einsum("k,kij->ij", np.asarray(params.weights, dtype=float), covariances)
-        covariances = np.broadcast_to(shared, covariances.shape).copy()
-    else:
-        return params
-    return gmm.GMMParams(params.weights, params.means, covariances)
-
-
 def manual_placement(active: state.ActiveData, setup: Setup) -> np.ndarray | None:
     """With the manual start: the means placed on the plot so far (K, 2), else None."""
     if setup.init != "manual":
@@ -325,7 +303,7 @@ def ensure_run(active: state.ActiveData, setup: Setup, manual_means: np.ndarray 
         state.set_value(PAGE, "run_key", None)
         st.error(params + " Change K, the initialization or the data set.")
         return None
-    params = in_family(params, setup.covariance_type)
+    params = gmm.project_to_covariance_type(params, setup.covariance_type)
     run = stepper.new_gmm_run(params, covariance_type=setup.covariance_type,
                               reg_covar=setup.reg_covar, tol=setup.tol, origin=_origin(setup))
     pending = state.get_value(PAGE, "pending_step")
