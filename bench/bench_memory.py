@@ -190,7 +190,7 @@ def print_measure(title: str, numbers: dict, extra: dict, traced: int) -> None:
     if clicks:
         print(f"  page opened in {extra['opened_s']:.1f} s (a link to half-step "
               f"{extra['linked_to']}), then {len(clicks)} clicks: median {np.median(clicks):.2f} s "
-              f"each; tracemalloc peak of a click above what was held before it: median "
+              f"each (slowed by tracemalloc); tracemalloc peak of a click above what was held before it: median "
               f"{np.median(extra['click_peak']) / MB:.1f} MB, max {max(extra['click_peak']) / MB:.1f} MB")
     print(f"  tracemalloc: the session holds {traced / MB:.1f} MB (everything it allocated and "
           "still holds, data and AppTest's element tree included: an upper bound)")

@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    python bench/bench_sessions.py            # 20 sessions, N = 1,000, 6 rounds per setting
+    python bench/bench_sessions.py            # 20 sessions, N = 1,000, 4 rounds per setting (about 12 min)
     python bench/bench_sessions.py --quick    # 8 sessions, 3 rounds per setting
 
 Two ``streamlit run app.py`` servers run side by side: one as it comes, one with BLAS and
@@ -20,6 +20,12 @@ machine's load hits both alike. Three numbers per click:
 - the server's own time, from the rerun request arriving to the script finished (logged inside
   the server by ``server_hook/sitecustomize.py``): median and 95th percentile;
 - the server's CPU time per click (from /proc).
+
+First, without a browser, the BLAS question alone: one process per core runs the numerics
+of a click (K-means assign + update, EM E step + M step + log-likelihood) in a loop for a few
+seconds, all at once, with one BLAS thread each and with OpenBLAS's default; the mean time
+per iteration shows the cost of oversubscribed BLAS threads (several processes, each
+starting one BLAS thread per core).
 
 Mind the machine: on a classroom's server the 20 browsers run on 20 laptops; here they share
 the server's machine. With ``--pin`` (the default on 2 or more cores) the servers run on CPU 0
@@ -83,6 +89,44 @@ def blas_threads(env: dict[str, str]) -> str:
     return ", ".join(f"{api} {threads} thread(s)" for api, threads in pools) or out.stderr[-200:]
 
 
+WORKER_CODE = """
+import sys, time
+sys.path.insert(0, {root!r})
+from threadpoolctl import threadpool_limits
+from clustering import datasets, gmm, kmeans
+n, threads, seconds = {n}, {threads}, {seconds}
+X = datasets.make("blobs", n=n, seed=1).X
+centroids = kmeans.init_centroids(X, 3, "random", seed=0)
+theta = gmm.init_params(X, 3, method="random", seed=0)
+def click():  # the numerics of a K-means and an EM half-step pair
+    kmeans.update(X, kmeans.assign(X, centroids), centroids)
+    gmm.m_step(X, gmm.e_step(X, theta))
+    gmm.log_likelihood(X, theta)
+with threadpool_limits(threads):
+    click()
+    count, began = 0, time.perf_counter()
+    while time.perf_counter() - began < seconds:
+        click()
+        count += 1
+print(count, time.perf_counter() - began)
+"""
+
+
+def blas_compute(sizes=(1_000, 100_000), seconds: float = 6.0) -> dict:
+    """Mean ms per click's numerics with one process per core running at once, per BLAS setting."""
+    processes = os.cpu_count() or 1
+    results = {}
+    for n in sizes:
+        for name, threads in (("BLAS 1 thread", 1), ("as it comes", None)):
+            code = WORKER_CODE.format(root=str(bt.ROOT), n=n, threads=threads, seconds=seconds)
+            workers = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                                        text=True) for _ in range(processes)]
+            counts = [out.split() for out in (w.communicate(timeout=300)[0] for w in workers)]
+            mean_ms = [1000 * float(elapsed) / int(count) for count, elapsed in counts]
+            results[(n, name)] = sum(mean_ms) / len(mean_ms)
+    return results
+
+
 def open_sessions(browser, server: bt.Server, count: int, n: int) -> list[bt.Tab]:
     """``count`` contexts on the link, loaded concurrently (as a class opening the link)."""
     tabs = []
@@ -140,7 +184,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=20, help="simultaneous sessions (20)")
     parser.add_argument("--n", type=int, default=1_000, help="points (1000)")
-    parser.add_argument("--rounds", type=int, default=6, help="timed rounds per setting (6)")
+    parser.add_argument("--rounds", type=int, default=4, help="timed rounds per setting (4)")
     parser.add_argument("--pin", action=argparse.BooleanOptionalAction,
                         default=(os.cpu_count() or 1) >= 2,
                         help="servers on CPU 0, Chromium on the others (default on 2+ cores)")
@@ -158,8 +202,18 @@ def main(argv=None) -> int:
           f"{bt.machine_line()}")
     if args.pin:
         print(f"  servers on CPU {server_cpus}, Chromium on CPU {browser_cpus}")
+    print(f"\nThe numerics of a click, {cores} processes at once (one per core), mean ms per "
+          "iteration:")
+    compute = blas_compute()
+    for n in sorted({n for n, _ in compute}):
+        one, default = compute[(n, "BLAS 1 thread")], compute[(n, "as it comes")]
+        print(f"  N = {n:>7,}: BLAS 1 thread {one:7.2f} ms, as it comes {default:7.2f} ms "
+              f"({default / one:.1f}x)")
+    print()
+    sys.stdout.flush()
     servers: dict[str, bt.Server] = {}
-    results: dict = {"machine": bt.machine_line(), "pinned": args.pin, "settings": {}}
+    results: dict = {"machine": bt.machine_line(), "pinned": args.pin, "settings": {},
+                     "compute_ms": {f"{n} {name}": ms for (n, name), ms in compute.items()}}
     scratch = Path(tempfile.mkdtemp(prefix="bench_sessions_"))
     logs = {name: scratch / f"reruns-{i}.log" for i, name in enumerate(SETTINGS)}
     with sync_playwright() as playwright:

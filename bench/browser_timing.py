@@ -3,11 +3,12 @@
 A click is timed in the page itself, on one clock (``performance.now()``):
 
 - it starts at the click event (a capturing ``click`` listener on ``window``);
-- it ends when both the script has finished (the ``data-test-script-state`` attribute of
-  ``[data-testid=stApp]`` is back to ``notRunning``) and the main figure has redrawn (its
-  last ``plotly_afterplot`` after the click). Streamlit may re-create the chart's graph div
-  on a rerun, so a MutationObserver hooks ``plotly_afterplot`` on every ``.js-plotly-plot``
-  as soon as it appears.
+- it ends at the last of: the script finished (the ``data-test-script-state`` attribute of
+  ``[data-testid=stApp]`` back to ``notRunning``; a very quick rerun may never flip it), the
+  last websocket message from the server, and the main figure's last redraw (its
+  ``plotly_afterplot``; for the bare button app, which has no figure, the last change of its
+  text). Streamlit re-creates the chart's graph div on a rerun, so a MutationObserver hooks
+  ``plotly_afterplot`` on every ``.js-plotly-plot`` as soon as it appears.
 
 The click is taken as done when nothing of the above has happened for ``QUIET_MS``; the quiet
 wait itself is not part of the time (the end is the time of the last event). The script
