@@ -394,23 +394,26 @@ def gmm_figure(
     indices = drawn_indices(n)
     drawn = n if indices is None else len(indices)
     size = MARKER_SIZE if drawn <= 2_000 else (5 if drawn <= 10_000 else 3.5)
-    colours = responsibility_colours(resp, n, colour_mode)
-    if resp is None:
+    # Colours and hover data for the drawn points only (a fixed sample when N is large).
+    shown = np.arange(n) if indices is None else indices
+    shown_resp = None if resp is None else np.asarray(resp)[shown]
+    colours = responsibility_colours(shown_resp, drawn, colour_mode)
+    if shown_resp is None:
         hover = "point %{customdata[0]}<br>no responsibilities before the first E step<extra></extra>"
-        customdata = np.arange(n)[:, None]
+        customdata = shown[:, None]
     else:
-        k = resp.shape[1]
-        customdata = np.column_stack([np.arange(n), np.round(resp, 3)])
+        k = shown_resp.shape[1]
+        customdata = np.column_stack([shown, np.round(shown_resp, 3)])
         parts = "<br>".join(f"γ{j + 1} = %{{customdata[{j + 1}]:.3f}}" for j in range(k))
         hover = "point %{customdata[0]}<br>" + parts + "<extra></extra>"
     trace = points_trace(
-        X, UNASSIGNED_COLOUR, name="points (colour: γ)" if resp is not None else "points",
-        indices=indices, opacity=1.0 if colour_mode == "likely" else 0.85, size=size,
+        X[shown], UNASSIGNED_COLOUR, name="points (colour: γ)" if resp is not None else "points",
+        opacity=1.0 if colour_mode == "likely" else 0.85, size=size,
         customdata=customdata, hovertemplate=hover, showlegend=False,
     )
     trace.update(unselected=dict(marker=dict(opacity=1.0)), selected=dict(marker=dict(opacity=1.0)))
     figure.add_trace(trace)  # (add_trace copies and checks a trace: colours are set after it)
-    set_point_colours(figure.data[-1], colours if indices is None else [colours[i] for i in indices])
+    set_point_colours(figure.data[-1], colours)
     if previous is not None:
         figure.add_traces(ellipse_traces(previous, levels, ghost=True))
         figure.add_trace(means_trace(previous, ghost=True))

@@ -1,0 +1,21 @@
+"""The GMM figure draws a fixed sample of a large data set, with each drawn point's own γ."""
+
+import numpy as np
+
+from clustering import datasets, gmm, plotting
+
+
+def test_large_data_draws_the_sample_with_matching_colours_and_hover():
+    X = datasets.make("blobs", n=plotting.MAX_DRAWN_POINTS + 5_000, seed=0).X
+    params = gmm.init_params(X, 3, method="kmeans", seed=0)
+    resp = gmm.e_step(X, params)
+    x_range, y_range = plotting.axis_ranges(X)
+    figure = plotting.gmm_figure(X, params, resp, x_range, y_range)
+    points = next(trace for trace in figure.data if trace.customdata is not None and len(trace.x) > 1000)
+    indices = plotting.drawn_indices(X.shape[0])
+    assert len(points.x) == len(indices) == plotting.MAX_DRAWN_POINTS
+    np.testing.assert_array_equal(np.asarray(points.customdata)[:, 0], indices)
+    np.testing.assert_allclose(points.x, X[indices, 0])
+    np.testing.assert_allclose(np.asarray(points.customdata)[:, 1:], np.round(resp[indices], 3))
+    expected = plotting.responsibility_colours(resp[indices], len(indices), "blend")
+    assert list(points.marker.color) == expected
