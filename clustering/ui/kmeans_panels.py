@@ -363,8 +363,11 @@ def labels_at(active: state.ActiveData, run: stepper.Run, index: int,
     cache = state.get_value(PAGE, "labels_cache") or {}
     key = (active.key, _params_key(params))
     if key not in cache:
-        cache = dict(list(cache.items())[-5:])  # keep the last few (N ints each)
-        cache[key] = kmeans.assign(active.X, params) if known is None else known
+        cache = dict(list(cache.items())[-5:])  # keep the last few (N labels each)
+        labels = kmeans.assign(active.X, params) if known is None else known
+        compact = np.asarray(labels, dtype=np.uint8)  # K <= 20: one byte a point, not eight
+        compact.setflags(write=False)
+        cache[key] = compact
         state.set_value(PAGE, "labels_cache", cache)
     return cache[key]
 
