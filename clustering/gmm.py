@@ -40,6 +40,7 @@ from clustering.constants import (
     GMM_INIT_KMEANS_MAX_ITER,
     GMM_INIT_METHODS,
 )
+from clustering.kmeans import _as_points  # the one check of X, shared with K-means
 
 __all__ = [
     "GMMParams",
@@ -105,27 +106,6 @@ class EmptyComponentError(ValueError):
 
 
 # --- checking the inputs ------------------------------------------------------------------
-
-
-def _as_points(values: ArrayLike, name: str = "X") -> np.ndarray:
-    """``values`` as an (N, D) float64 array of finite numbers with N >= 1, D >= 1 (no copy if possible)."""
-    try:
-        points = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be an array of numbers; it could not be read as numbers ({error}).") from None
-    if points.ndim != 2:
-        raise ValueError(
-            f"{name} must be a 2-D array of shape (N, D), one row per point; got an array of shape {points.shape}."
-        )
-    if points.shape[0] == 0 or points.shape[1] == 0:
-        raise ValueError(f"{name} must have at least one row and one column; got an array of shape {points.shape}.")
-    if not np.isfinite(points).all():
-        row = int(np.flatnonzero(~np.isfinite(points).all(axis=1))[0])
-        raise ValueError(
-            f"{name} contains NaN or infinite values (the first in row {row}: {points[row].tolist()}); "
-            "remove those rows first."
-        )
-    return points
 
 
 def _check_dim(X: np.ndarray, params: GMMParams) -> None:

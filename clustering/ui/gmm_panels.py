@@ -82,12 +82,11 @@ COLLAPSE_NAME = "collapse example: 4 distinct points, 6 copies each"
 
 def _key(name: str) -> str:
     """The session-state key of one of this page's widgets (the same key state.get_value reads)."""
-    return f"{PAGE}.{name}"
+    return state.widget_key(PAGE, name)
 
 
 def _default(name: str, value) -> None:
-    if state.get_value(PAGE, name) is None:
-        state.set_value(PAGE, name, value)
+    state.set_default(PAGE, name, value)
 
 
 # --------------------------------------------------------------------------------------

@@ -88,8 +88,7 @@ def _cluster(k: int) -> str:
 
 
 def _default(name: str, value) -> None:
-    if state.get_value(PAGE, name) is None:
-        state.set_value(PAGE, name, value)
+    state.set_default(PAGE, name, value)
 
 
 # --------------------------------------------------------------------------------------

@@ -164,6 +164,12 @@ def set_value(page: str, name: str, value: Any) -> None:
     st.session_state[f"{page}.{name}"] = value
 
 
+def set_default(page: str, name: str, value: Any) -> None:
+    """Set a page value only when it has none yet (a widget's starting value)."""
+    if get_value(page, name) is None:
+        set_value(page, name, value)
+
+
 def push_message(page: str, text: str, level: str = "info") -> None:
     """Queue a message (info, warning or error) that the page shows once on its next run."""
     messages = dict(st.session_state.get(_MESSAGES, {}))
