@@ -68,7 +68,7 @@ INSTRUMENT_JS = r"""
       const main = !!(B.mainSelector && gd.closest(B.mainSelector));
       let drawn = 0;
       for (const trace of (gd._fullData || [])) {
-        if (trace.type === 'scattergl') drawn += trace._length || 0;
+        if (trace.type === 'scattergl' || (trace.type === 'scatter' && (trace.mode || '').includes('markers') && (trace.name || '').startsWith('points'))) drawn += trace._length || 0;
       }
       B.plots.push([now(), main, drawn]);
     });

@@ -6,8 +6,14 @@ hand them over. Conventions shared by every figure:
   figure and in the theme;
 - equal axis scale and axis ranges fixed from the data, so nothing jumps between half-steps;
 - large markers and fonts (readable on a projector), a legend that says what each symbol is;
-- WebGL scatter above ``WEBGL_THRESHOLD`` points, and at most ``MAX_DRAWN_POINTS`` drawn (a
-  fixed random sample beyond that, and the figure says so).
+- SVG up to ``WEBGL_THRESHOLD`` drawn points, WebGL above it, and at most ``MAX_DRAWN_POINTS``
+  drawn (a fixed random sample beyond that, and the figure says so);
+- Plotly's empty template (``TEMPLATE``): every style is set here, and the browser does not
+  have to merge Plotly's large default template into every figure it draws.
+
+Why SVG for few points: Streamlit draws a changed figure into a new graph div, and a new WebGL
+context costs headless Chromium about 0.4 s whatever the number of points, where SVG costs about
+0.1 ms a point (bench/bench_figures.py measures both).
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ import plotly.graph_objects as go
 
 from clustering.constants import CLUSTER_COLOURS, UNASSIGNED_COLOUR
 
-WEBGL_THRESHOLD = 0  # always WebGL: the cheapest way for the browser to draw points
+WEBGL_THRESHOLD = 3_000  # SVG up to this many drawn points, WebGL above (see the module's doc)
+TEMPLATE = "none"  # Plotly's empty template: every figure sets its own styles
 MAX_DRAWN_POINTS = 20_000  # beyond this, a fixed sample is drawn (the caption says so)
 FONT_SIZE = 17
 MARKER_SIZE = 7
@@ -48,6 +55,20 @@ def hex_to_rgb(hex_colour: str) -> tuple[int, int, int]:
 def rgba(hex_colour: str, alpha: float) -> str:
     r, g, b = hex_to_rgb(hex_colour)
     return f"rgba({r},{g},{b},{alpha:.3f})"
+
+
+def scatter_class(count: int) -> type[go.Scatter] | type[go.Scattergl]:
+    """The scatter trace for a figure that draws ``count`` points: SVG for few, WebGL for many.
+
+    Every trace drawn on top of the points must use the same class, or it would hide beneath
+    (SVG) or above (WebGL) them.
+    """
+    return go.Scatter if count <= WEBGL_THRESHOLD else go.Scattergl
+
+
+def new_figure(*traces) -> go.Figure:
+    """An empty go.Figure (or one holding ``traces``) with the shared template."""
+    return go.Figure(list(traces), layout=dict(template=TEMPLATE))
 
 
 def drawn_indices(n: int, limit: int = MAX_DRAWN_POINTS) -> np.ndarray | None:
@@ -87,7 +108,7 @@ def base_figure(
     height: int = FIGURE_HEIGHT,
 ) -> go.Figure:
     """An empty figure with equal axis scale, fixed ranges and projector-sized fonts."""
-    figure = go.Figure()
+    figure = new_figure()
     figure.update_layout(
         title=dict(text=title, x=0.01, font=dict(size=FONT_SIZE + 3)) if title else None,
         height=height,
@@ -119,8 +140,8 @@ def points_trace(
     customdata: np.ndarray | None = None,
     hovertemplate: str | None = None,
     showlegend: bool = True,
-) -> go.Scattergl:
-    """One WebGL scatter of the points (only ``indices`` of them when given)."""
+) -> go.Scatter | go.Scattergl:
+    """One scatter of the points (only ``indices`` of them when given): SVG or WebGL by count."""
     if indices is not None:
         X = X[indices]
         if not isinstance(colours, str):
@@ -137,7 +158,7 @@ def points_trace(
             color=line_colours if isinstance(line_colours, str) else list(line_colours),
             width=line_width if np.isscalar(line_width) else list(line_width),
         )
-    return go.Scattergl(
+    return scatter_class(X.shape[0])(
         x=X[:, 0], y=X[:, 1], mode="markers", name=name, marker=marker,
         customdata=customdata, hovertemplate=hovertemplate, showlegend=showlegend,
     )
@@ -455,7 +476,7 @@ def bound_figure(
     ll = [float(v) for v in likelihoods]
     lb = [None if b is None else float(b) for b in bounds]
     labels = ["start" if kind == "init" else kind for kind in kinds]
-    figure = go.Figure()
+    figure = new_figure()
     last = min(max(cursor, 0), len(steps) - 1)
     past = steps[: last + 1]
     future = steps[last:]
@@ -534,7 +555,7 @@ def responsibility_bars(gamma: np.ndarray, height: int = 300) -> go.Figure:
     gamma = np.clip(np.nan_to_num(np.asarray(gamma, dtype=float)), 0.0, 1.0)
     k = gamma.shape[0]
     names = [f"k = {j + 1}" for j in range(k)]
-    figure = go.Figure(go.Bar(
+    figure = new_figure(go.Bar(
         x=names, y=gamma, marker_color=[colour(j) for j in range(k)],
         text=[f"{g:.3f}" for g in gamma], textposition="outside", cliponaxis=False,
         hovertemplate="γ = %{y:.4f}<extra>%{x}</extra>",
@@ -572,6 +593,7 @@ def storyboard_figure(
     rows = int(np.ceil(count / columns))
     figure = make_subplots(rows=rows, cols=columns, subplot_titles=[p[0] for p in panels],
                            horizontal_spacing=0.02, vertical_spacing=0.1)
+    figure.update_layout(template=TEMPLATE)
     indices = drawn_indices(n, max_points)
     shown = np.arange(n) if indices is None else indices
     for i, (_, params, resp, previous) in enumerate(panels):
@@ -691,7 +713,7 @@ def number_line_figure(
         low, high = float(np.min(all_x)), float(np.max(all_x))
         pad = 0.04 * (high - low) if high > low else 1.0
         x_range = [low - pad, high + pad]
-    figure = go.Figure()
+    figure = new_figure()
     jitter_rng = np.random.default_rng(SAMPLE_SEED)
     subscripts = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
     shown_centroid_legend = False
@@ -830,10 +852,13 @@ def _centroid_labels(figure: go.Figure, centroids: np.ndarray, prefix: str = "u"
 
 def centroid_trace(centroids: np.ndarray, name: str = "centroid", symbol: str = "x",
                    size: float = CENTROID_SIZE, opacity: float = 1.0,
-                   hover_prefix: str = "u") -> go.Scattergl:
-    """The centroids as large symbols in their cluster's colour with a dark outline."""
+                   hover_prefix: str = "u", webgl: bool = True) -> go.Scatter | go.Scattergl:
+    """The centroids as large symbols in their cluster's colour with a dark outline.
+
+    webgl : a WebGL trace (on top of WebGL points), else SVG (on top of SVG points).
+    """
     k = centroids.shape[0]
-    return go.Scattergl(
+    return (go.Scattergl if webgl else go.Scatter)(
         x=centroids[:, 0], y=centroids[:, 1], mode="markers", name=name, showlegend=False,
         marker=dict(symbol=symbol, size=size, color=[colour(j) for j in range(k)], opacity=opacity,
                     line=dict(color=OUTLINE_COLOUR, width=2)),
@@ -879,8 +904,10 @@ def kmeans_figure(
     n = X.shape[0]
     drawn = np.arange(n) if indices is None else np.asarray(indices)
     figure = base_figure(x_range, y_range, title=title, axis_titles=axis_titles, height=height)
+    Scatter = scatter_class(len(drawn))  # the points and all drawn on them: SVG or WebGL
+    webgl = Scatter is go.Scattergl
 
-    # SVG layer (always beneath the WebGL points): regions and the legend entries
+    # beneath the points (SVG, under a WebGL layer too): regions and the legend entries
     if regions is not None:
         for j, polygon in enumerate(regions):
             if len(polygon) < 3:
@@ -913,7 +940,7 @@ def kmeans_figure(
         figure.add_trace(legend_entry("selected x<sub>n</sub>", "diamond", "#ffffff", 13,
                                       OUTLINE_COLOUR, 2.5))
 
-    # WebGL layer: the points, then what is drawn on top of them
+    # the points, then what is drawn on top of them
     if labels is None:
         marker = dict(size=size, color=UNASSIGNED_COLOUR, opacity=0.8)
     else:
@@ -921,7 +948,7 @@ def kmeans_figure(
                       colorscale=cluster_colourscale(k), cmin=-0.5, cmax=k - 0.5, opacity=0.8)
     # the point's number n in the hover label, for up to 5,000 drawn points (then: less to send)
     numbered = len(drawn) <= 5_000
-    figure.add_trace(go.Scattergl(
+    figure.add_trace(Scatter(
         x=X[drawn, 0].astype(np.float32), y=X[drawn, 1].astype(np.float32), mode="markers",
         name="points", showlegend=False, marker=marker,
         customdata=(drawn + 1).astype(np.int32) if numbered else None,
@@ -931,7 +958,7 @@ def kmeans_figure(
     ))
     if changed is not None and np.any(changed):
         moved = drawn[np.asarray(changed)[drawn]]
-        figure.add_trace(go.Scattergl(
+        figure.add_trace(Scatter(
             x=X[moved, 0], y=X[moved, 1], mode="markers", name="rings: changed cluster",
             showlegend=False, hoverinfo="skip",
             marker=dict(symbol="circle-open", size=size + 6, color=OUTLINE_COLOUR,
@@ -947,16 +974,16 @@ def kmeans_figure(
                 xs += [point[0], centroids[j, 0], None]
                 ys += [point[1], centroids[j, 1], None]
         if xs:
-            figure.add_trace(go.Scattergl(x=xs, y=ys, mode="lines", showlegend=False, hoverinfo="skip",
+            figure.add_trace(Scatter(x=xs, y=ys, mode="lines", showlegend=False, hoverinfo="skip",
                                           line=dict(color="#555555", width=1.5, dash="dash")))
-        figure.add_trace(go.Scattergl(
+        figure.add_trace(Scatter(
             x=[point[0], centroids[nearest, 0]], y=[point[1], centroids[nearest, 1]], mode="lines",
             showlegend=False, hoverinfo="skip", line=dict(color=colour(nearest), width=4),
         ))
     if trails is not None and len(trails) > 1:
         trails = np.asarray(trails, dtype=float)
         for j in range(k):
-            figure.add_trace(go.Scattergl(
+            figure.add_trace(Scatter(
                 x=trails[:, j, 0], y=trails[:, j, 1], mode="lines+markers", showlegend=False,
                 hoverinfo="skip", line=dict(color=colour(j), width=2.5, dash="dot"),
                 marker=dict(size=7, color=colour(j), line=dict(color="#ffffff", width=1)),
@@ -964,7 +991,7 @@ def kmeans_figure(
     if previous is not None:
         previous = np.asarray(previous, dtype=float)
         figure.add_trace(centroid_trace(previous, name="before this M step", symbol="x-open",
-                                        size=CENTROID_SIZE - 4, opacity=0.75))
+                                        size=CENTROID_SIZE - 4, opacity=0.75, webgl=webgl))
         tiny = 1e-9 * max(x_range[1] - x_range[0], y_range[1] - y_range[0])
         for j in range(k):
             if np.linalg.norm(centroids[j] - previous[j]) <= tiny:
@@ -976,9 +1003,9 @@ def kmeans_figure(
                 arrowhead=2, arrowsize=1.1, arrowwidth=3, arrowcolor=colour(j),
                 standoff=11, startstandoff=8,
             )
-    figure.add_trace(centroid_trace(centroids, name="centroids"))
+    figure.add_trace(centroid_trace(centroids, name="centroids", webgl=webgl))
     if selected is not None and 0 <= selected < n:
-        figure.add_trace(go.Scattergl(
+        figure.add_trace(Scatter(
             x=[X[selected, 0]], y=[X[selected, 1]], mode="markers", showlegend=False,
             hovertemplate=f"selected: x<sub>{selected + 1}</sub><extra></extra>",
             marker=dict(symbol="diamond", size=16, color="#ffffff",
@@ -1062,7 +1089,7 @@ def objective_figure(
     steps = np.arange(len(objectives))
     known = [i for i, value in enumerate(objectives) if value is not None]
     values = np.array([objectives[i] for i in known], dtype=float)
-    figure = go.Figure()
+    figure = new_figure()
     figure.update_layout(
         height=height, margin=dict(l=80, r=10, t=10, b=60), font=dict(size=FONT_SIZE - 1),
         plot_bgcolor="white", uirevision="keep",
@@ -1105,7 +1132,7 @@ def restarts_figure(
 ) -> go.Figure:
     """Histogram of the final J of n restarts, the best and the current run marked."""
     final_objectives = np.asarray(final_objectives, dtype=float)
-    figure = go.Figure()
+    figure = new_figure()
     figure.add_trace(go.Histogram(
         x=final_objectives, nbinsx=max(10, min(40, 2 * len(final_objectives))),
         marker=dict(color="#7f9cbf", line=dict(color="#34495e", width=1)), name="restarts",
@@ -1180,6 +1207,7 @@ def sigma_limit_figure(
             trace.name = "circle of radius σ round each mean"
     figure.add_trace(legend_entry("K-means' centroids (same start)", "x", colour(0), 17,
                                   OUTLINE_COLOUR, 1.5))
+    webgl = any(trace.type == "scattergl" for trace in figure.data)  # on top of the points
     figure.add_trace(centroid_trace(np.asarray(centroids, dtype=float), name="K-means centroids",
-                                    size=CENTROID_SIZE - 2))
+                                    size=CENTROID_SIZE - 2, webgl=webgl))
     return side_by_side(figure, height)
