@@ -11,9 +11,10 @@ hand them over. Conventions shared by every figure:
 - Plotly's empty template (``TEMPLATE``): every style is set here, and the browser does not
   have to merge Plotly's large default template into every figure it draws.
 
-Why SVG for few points: Streamlit draws a changed figure into a new graph div, and a new WebGL
-context costs headless Chromium about 0.4 s whatever the number of points, where SVG costs about
-0.1 ms a point (bench/bench_figures.py measures both).
+Why SVG for few points: Streamlit draws a changed figure into a new graph div (and then draws
+it once more, as it re-applies its theme), and a new WebGL context costs headless Chromium about
+0.4 s whatever the number of points, where SVG costs about 0.1 ms a point in each of the two
+draws (bench/bench_figures.py measures one draw).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import plotly.graph_objects as go
 
 from clustering.constants import CLUSTER_COLOURS, UNASSIGNED_COLOUR
 
-WEBGL_THRESHOLD = 3_000  # SVG up to this many drawn points, WebGL above (see the module's doc)
+WEBGL_THRESHOLD = 2_000  # SVG up to this many drawn points, WebGL above (see the module's doc)
 TEMPLATE = "none"  # Plotly's empty template: every figure sets its own styles
 MAX_DRAWN_POINTS = 20_000  # beyond this, a fixed sample is drawn (the caption says so)
 FONT_SIZE = 17
@@ -33,6 +34,7 @@ MARKER_SIZE = 7
 CENTROID_SIZE = 22
 FIGURE_HEIGHT = 560
 SAMPLE_SEED = 12345
+GAMMA_HOVER_POINTS = 5_000  # up to this many drawn points, a point's hover label lists its γ
 
 PLOT_CONFIG = {
     "displaylogo": False,
@@ -421,14 +423,17 @@ def gmm_figure(
     colours = responsibility_colours(shown_resp, drawn, colour_mode)
     if shown_resp is None:
         hover = "point %{customdata[0]}<br>no responsibilities before the first E step<extra></extra>"
-        customdata = shown[:, None]
+        customdata = shown[:, None].astype(np.int32)
+    elif drawn > GAMMA_HOVER_POINTS:  # the point's number only: γ of every point is much to send
+        hover = "point %{customdata[0]}<br>click to inspect its γ<extra></extra>"
+        customdata = shown[:, None].astype(np.int32)
     else:
         k = shown_resp.shape[1]
-        customdata = np.column_stack([shown, np.round(shown_resp, 3)])
+        customdata = np.column_stack([shown, np.round(shown_resp, 3)]).astype(np.float32)
         parts = "<br>".join(f"γ{j + 1} = %{{customdata[{j + 1}]:.3f}}" for j in range(k))
         hover = "point %{customdata[0]}<br>" + parts + "<extra></extra>"
     trace = points_trace(
-        X[shown], UNASSIGNED_COLOUR, name="points (colour: γ)" if resp is not None else "points",
+        X[shown].astype(np.float32), UNASSIGNED_COLOUR, name="points (colour: γ)" if resp is not None else "points",
         opacity=1.0 if colour_mode == "likely" else 0.85, size=size,
         customdata=customdata, hovertemplate=hover, showlegend=False,
     )

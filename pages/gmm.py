@@ -22,16 +22,20 @@ if run is None:
     layout.write_url(active, panels.url_params(setup, None))
     st.stop()
 
-stepping.controls(PAGE, active.X, panels.NEXT_HINT)
-display = panels.display_options()
+controls = st.container()  # the stepping controls: filled after the main figure
+display = panels.display_options()  # (in the sidebar)
 
 view = derived.gmm_view(active.X, run)  # derived once per rerun; everything below reads it
-likelihoods, bounds = panels.curves(active.X, active.key, run, view)
 point, chosen = panels.inspected_point(active.X, view.resp, run.current.params)
 
+# The main figure is sent first (it sits below the controls on screen): it is what the browser
+# takes longest to draw, and it draws while the server makes the rest of the page.
 left, right = st.columns([3, 2], gap="medium")
 with left:
     panels.main_figure(active, run, view, display, point)
+with controls:
+    stepping.controls(PAGE, active.X, panels.NEXT_HINT)
+likelihoods, bounds = panels.curves(active.X, active.key, run, view)
 with right:
     panels.status(run, view, likelihoods)
     panels.bound_chart(run, likelihoods, bounds)

@@ -28,19 +28,25 @@ if run is None and setup.init != "manual":
     st.stop()  # ensure_run said why
 view = None
 curve: list = []
+controls = st.container()  # the stepping controls and warnings: filled after the main figure
 if run is not None:  # None: the manual start is not complete yet (the placement says so)
-    stepping.controls(PAGE, active.X, panels.NEXT_HINT)
     view = derived.kmeans_view(active.X, run)  # derived once per rerun; everything below reads it
-    curve = panels.objective_curve(active, run, view)
-    panels.empty_warnings(run, view)
 selected, chosen = panels.selected_point(active, run, view)
 
+# The main figure is sent first (it sits below the controls on screen): it is what the browser
+# takes longest to draw, and it draws while the server makes the rest of the page.
 left, right = st.columns([3, 2], gap="medium")
 with left:
     if setup.init == "manual" and (run is None or len(run.history) == 1):
         panels.placement(active, setup)
     else:
         panels.main_figure(active, run, view, selected, chosen)
+if run is not None:
+    with controls:
+        stepping.controls(PAGE, active.X, panels.NEXT_HINT)
+        curve = panels.objective_curve(active, run, view)
+        panels.empty_warnings(run, view)
+with left:
     panels.objective_chart(run, curve)
 with right:
     if run is not None:

@@ -85,3 +85,19 @@ def test_objective_and_restarts_figures():
     hist = plotting.restarts_figure(np.array([5.0, 5.0, 9.0]), 5.0, 9.0, "this run")
     texts = [a.text for a in hist.layout.annotations]
     assert any(t.startswith("best: J = 5") for t in texts) and any("this run: J = 9" in t for t in texts)
+
+
+def test_few_points_are_svg_and_many_webgl_with_everything_on_top_alike():
+    """A new WebGL context per redraw costs the browser more than a few thousand SVG points."""
+    for n, expected in ((300, "scatter"), (plotting.WEBGL_THRESHOLD + 1, "scattergl")):
+        X = datasets.make("blobs", n=n, seed=1).X
+        start = presets.one_corner(X, 3)
+        labels = kmeans.assign(X, start)
+        moved = kmeans.update(X, labels, start)
+        x_range, y_range = plotting.axis_ranges(X)
+        figure = plotting.kmeans_figure(X, moved, labels, x_range=x_range, y_range=y_range,
+                                        previous=start, trails=np.stack([start, moved]), selected=0)
+        drawn = [t for t in figure.data if t.x is not None and None not in list(t.x)[:1]
+                 and not getattr(t, "fill", None)]
+        assert {t.type for t in drawn} == {expected}, n
+        assert figure.layout.template.layout.to_plotly_json() == {}  # Plotly's empty template
