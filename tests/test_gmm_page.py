@@ -204,6 +204,9 @@ def test_mouse_em_from_kmeans_finds_the_head_and_both_ears():
 
 def load_collapse_example() -> AppTest:
     at = open_gmm()
+    assert not [b for b in at.button if b.key == "gmm.collapse"]  # a closed expander is empty
+    at.session_state["gmm.open.degenerate"] = True  # open "Degenerate cases"
+    at.run()
     at.button(key="gmm.collapse").click().run()
     assert not at.exception, at.exception
     assert at.slider(key="gmm.k").value == 4

@@ -215,6 +215,9 @@ def test_figure_click_selects_the_nearest_point():
 
 def test_factorization_equals_j():
     at = open_kmeans(LINK)
+    assert "take the first E step" not in texts(at, "caption")  # closed: nothing is made
+    at.session_state["kmeans.open.factorization"] = True  # open the expander
+    at.run()
     assert "take the first E step" in texts(at, "caption")
     click(at, "E step")
     click(at, "M step")

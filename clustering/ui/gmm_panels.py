@@ -633,7 +633,12 @@ def formulas(active: state.ActiveData, run: stepper.Run, view: derived.GMMView) 
                 })
             st.markdown(lead + kind_note)
             st.table(pd.DataFrame(rows).style.hide(axis="index"))
-    with st.expander("Why 𝓛 is a lower bound: Jensen's inequality"):
+    from clustering.ui import layout
+
+    box = layout.lazy_expander(PAGE, "jensen", "Why 𝓛 is a lower bound: Jensen's inequality")
+    if not box.open:
+        return
+    with box:
         st.markdown("For any distribution q over the component zₙ of each point (qₙₖ ≥ 0, "
                     "Σₖ qₙₖ = 1), because log is concave:")
         st.latex(r"\log p(X\mid\theta) = \sum_{n=1}^{N}\log\sum_{k=1}^{K} q_{nk}\,"
@@ -671,7 +676,12 @@ def load_collapse_example() -> None:
 
 
 def degenerate_cases(run: stepper.Run | None) -> None:
-    with st.expander("Degenerate cases: collapse, and why reg_covar exists"):
+    from clustering.ui import layout
+
+    box = layout.lazy_expander(PAGE, "degenerate", "Degenerate cases: collapse, and why reg_covar exists")
+    if not box.open:
+        return
+    with box:
         st.markdown(
             "The log-likelihood of a mixture has no maximum: put one component on a single data "
             "point and let its variance shrink, and that point's density, and so ℓ, grows "

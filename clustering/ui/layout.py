@@ -78,3 +78,13 @@ def read_page_params(page: str) -> dict[str, str] | None:
     if state.first_visit(page):
         return urls.read_query()
     return None
+
+
+def lazy_expander(page: str, name: str, label: str):
+    """An expander whose content is made only while it is open: ``with box: ...`` if ``box.open``.
+
+    A closed expander's content would otherwise be built and sent at every click (for the
+    K-means page's factorization, a third of the page's drawing time). Opening it reruns the
+    page, which then fills it.
+    """
+    return st.expander(label, key=state.widget_key(page, f"open.{name}"), on_change="rerun")
