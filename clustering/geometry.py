@@ -47,6 +47,9 @@ def _check_n_sigma(n_sigma: float) -> float:
     return value
 
 
+VERTICAL_DEGREES = 1e-9  # an axis this close to ±90° is vertical (rounding)
+
+
 def _principal_axes(covariance: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(λ_major, λ_minor), the unit major axis u and the minor axis w = u turned by +90°.
 
@@ -59,8 +62,10 @@ def _principal_axes(covariance: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.n
         major = np.array([1.0, 0.0])  # a circle (or a point): every direction is an axis
     else:
         major = eigenvectors[:, 1]
-        # an axis has no sign: keep the direction whose angle lies in (−90°, 90°]
-        if major[0] < 0.0 or (major[0] == 0.0 and major[1] < 0.0):
+        # an axis has no sign: keep the direction whose angle lies in (−90°, 90°], judged on the
+        # angle itself (a vertical axis with an x part of 1e-22 has an angle of exactly ±90°)
+        angle = math.degrees(math.atan2(major[1], major[0]))
+        if angle <= -90.0 + VERTICAL_DEGREES or angle > 90.0 + VERTICAL_DEGREES:
             major = -major
     minor = np.array([-major[1], major[0]])
     return eigenvalues, major, minor
@@ -76,6 +81,8 @@ def ellipse_axes(covariance: ArrayLike, n_sigma: float = 1.0) -> tuple[np.ndarra
     n_sigma = _check_n_sigma(n_sigma)
     eigenvalues, major, _ = _principal_axes(covariance)
     angle = math.degrees(math.atan2(major[1], major[0]))
+    if abs(abs(angle) - 90.0) <= VERTICAL_DEGREES:
+        angle = 90.0  # vertical, up to rounding
     return n_sigma * np.sqrt(eigenvalues), angle
 
 

@@ -169,3 +169,11 @@ def test_axis_ranges_by_hand():
     assert geometry.axis_ranges(np.array([[0.0, 1.0], [4.0, 1.0]]), margin=0.0) == ((0.0, 4.0), (-1.0, 3.0))
     with pytest.raises(ValueError, match=r"X must be an \(N, 2\) array"):
         geometry.axis_ranges(np.zeros((3, 3)))
+
+
+def test_a_vertical_axis_with_a_rounding_error_is_at_plus_90_degrees():
+    """Hypothesis found it: an x part of 1e-22 once gave exactly −90°, outside (−90, 90]."""
+    covariance = np.array([[2.5e-07, -9.18485099e-23], [-9.18485099e-23, 1e-06]])
+    half_lengths, angle = geometry.ellipse_axes(covariance, 1.0)
+    assert angle == pytest.approx(90.0) and -90.0 < angle <= 90.0
+    np.testing.assert_allclose(half_lengths, [1e-3, 5e-4], rtol=1e-9)
