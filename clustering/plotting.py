@@ -335,8 +335,8 @@ def _ellipse_xy(outlines: Sequence[np.ndarray]) -> tuple[list[float], list[float
     return xs, ys
 
 
-def ellipse_traces(params, levels: Sequence[int], ghost: bool = False) -> list[go.Scatter]:
-    """Covariance ellipses of every component at the chosen σ levels.
+def ellipse_dicts(params, levels: Sequence[int], ghost: bool = False) -> list[dict]:
+    """Covariance ellipses of every component at the chosen σ levels, as trace dicts.
 
     params : GMMParams (weights (K,), means (K, D), covariances (K, D, D))
     levels : the n of the nσ ellipses to draw (1, 2, 3)
@@ -357,19 +357,24 @@ def ellipse_traces(params, levels: Sequence[int], ghost: bool = False) -> list[g
                 line = dict(color=colour(k), width=ELLIPSE_WIDTH.get(level, 2))
                 group, show = f"sigma{level}", False
                 if k == 0:  # the legend's entry, in a neutral colour (every component has one)
-                    traces.append(go.Scatter(
+                    traces.append(dict(type="scatter",
                         x=[None], y=[None], mode="lines", name=name, legendgroup=group,
                         line=dict(color="#333333", width=ELLIPSE_WIDTH.get(level, 2)),
                     ))
-            traces.append(go.Scatter(
+            traces.append(dict(type="scatter",
                 x=xs, y=ys, mode="lines", line=line, name=name, legendgroup=group,
                 showlegend=show, hoverinfo="skip",
             ))
     return traces
 
 
-def means_trace(params, ghost: bool = False) -> go.Scatter:
-    """The means μ_k as large markers labelled μ₁, μ₂, ... (hollow and faint when ghost)."""
+def ellipse_traces(params, levels: Sequence[int], ghost: bool = False) -> list[go.Scatter]:
+    """The same ellipses as go.Scatter traces (for figures that change them afterwards)."""
+    return [go.Scatter(trace) for trace in ellipse_dicts(params, levels, ghost)]
+
+
+def means_dict(params, ghost: bool = False) -> dict:
+    """The means μ_k as large markers labelled μ₁, μ₂, ... (hollow and faint when ghost), a dict."""
     k = len(params.weights)
     means = np.asarray(params.means, dtype=float)
     subscripts = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -377,7 +382,7 @@ def means_trace(params, ghost: bool = False) -> go.Scatter:
     if ghost:
         marker = dict(size=CENTROID_SIZE - 6, color="rgba(255,255,255,0)", symbol="circle-open",
                       line=dict(color=[rgba(colour(j), GHOST_ALPHA) for j in range(k)], width=2))
-        return go.Scatter(x=means[:, 0], y=means[:, 1], mode="markers", marker=marker,
+        return dict(type="scatter", x=means[:, 0], y=means[:, 1], mode="markers", marker=marker,
                           name="before this M step", legendgroup="ghost",
                           showlegend=False, hoverinfo="skip")
     marker = dict(size=CENTROID_SIZE, color=[colour(j) for j in range(k)], symbol="circle",
@@ -386,12 +391,17 @@ def means_trace(params, ghost: bool = False) -> go.Scatter:
         f"component {j + 1}<br>π = {params.weights[j]:.3f}<br>μ = ({means[j, 0]:.3g}, {means[j, 1]:.3g})"
         "<extra></extra>" for j in range(k)
     ]
-    return go.Scatter(
+    return dict(type="scatter",
         x=means[:, 0], y=means[:, 1], mode="markers+text", marker=marker, name="means μₖ",
         text=[f"<b>{label}</b>" for label in labels], textposition="top right",
         textfont=dict(size=FONT_SIZE + 5, color="black"), hovertemplate=hover, legendgroup="means",
         cliponaxis=False,  # a label next to a mean at the edge stays readable
     )
+
+
+def means_trace(params, ghost: bool = False) -> go.Scatter:
+    """The same means as a go.Scatter trace (for figures that change it afterwards)."""
+    return go.Scatter(means_dict(params, ghost))
 
 
 def density_trace(grid_x: np.ndarray, grid_y: np.ndarray, density: np.ndarray) -> go.Contour:
@@ -435,9 +445,9 @@ def gmm_figure(
     """
     X = np.asarray(X, dtype=float)
     n = X.shape[0]
-    figure = base_figure(x_range, y_range, title=title, height=height)
+    data: list[dict] = []
     if density is not None:
-        figure.add_trace(density_trace(*density))
+        data.append(density_trace(*density).to_plotly_json())
     indices = drawn_indices(n)
     drawn = n if indices is None else len(indices)
     size = MARKER_SIZE if drawn <= 2_000 else (5 if drawn <= 10_000 else 3.5)
@@ -456,32 +466,33 @@ def gmm_figure(
         customdata = np.column_stack([shown, np.round(shown_resp, 3)]).astype(np.float32)
         parts = "<br>".join(f"γ{j + 1} = %{{customdata[{j + 1}]:.3f}}" for j in range(k))
         hover = "point %{customdata[0]}<br>" + parts + "<extra></extra>"
-    trace = points_trace(
-        X[shown].astype(np.float32), UNASSIGNED_COLOUR, name="points (colour: γ)" if resp is not None else "points",
-        opacity=1.0 if colour_mode == "likely" else 0.85, size=size,
-        customdata=customdata, hovertemplate=hover, showlegend=False,
-    )
-    trace.update(unselected=dict(marker=dict(opacity=1.0)), selected=dict(marker=dict(opacity=1.0)))
-    figure.add_trace(trace)  # (add_trace copies and checks a trace: colours are set after it)
-    set_point_colours(figure.data[-1], colours)
+    data.append(dict(
+        type="scattergl" if scatter_class(drawn) is go.Scattergl else "scatter",
+        x=X[shown, 0].astype(np.float32), y=X[shown, 1].astype(np.float32), mode="markers",
+        name="points (colour: γ)" if resp is not None else "points", showlegend=False,
+        marker=dict(size=size, color=colours, opacity=1.0 if colour_mode == "likely" else 0.85),
+        customdata=customdata, hovertemplate=hover,
+        unselected=dict(marker=dict(opacity=1.0)), selected=dict(marker=dict(opacity=1.0)),
+    ))
     if previous is not None:
-        figure.add_traces(ellipse_traces(previous, levels, ghost=True))
-        figure.add_trace(means_trace(previous, ghost=True))
-    figure.add_traces(ellipse_traces(params, levels))
-    figure.add_trace(means_trace(params))
+        data += ellipse_dicts(previous, levels, ghost=True)
+        data.append(means_dict(previous, ghost=True))
+    data += ellipse_dicts(params, levels)
+    data.append(means_dict(params))
     if selected is not None and 0 <= selected < n:
-        figure.add_trace(go.Scatter(
-            x=[X[selected, 0]], y=[X[selected, 1]], mode="markers", name=f"inspected: point {selected}",
+        data.append(dict(
+            type="scatter", x=[X[selected, 0]], y=[X[selected, 1]], mode="markers",
+            name=f"inspected: point {selected}", hoverinfo="skip",
             marker=dict(size=24, symbol="circle-open", color="black", line=dict(width=4)),
-            hoverinfo="skip",
         ))
-    # the legend to the right of the (equal-scale) plot, its title stating the σ convention
-    figure.update_layout(legend=dict(
+    layout = base_layout(x_range, y_range, title=title, height=height)
+    # the legend under the (equal-scale) plot, its title stating the σ convention
+    layout.update(legend=dict(
         orientation="h", x=0, xanchor="left", y=-0.13, yanchor="top", font=dict(size=FONT_SIZE - 2),
         title=dict(text="nσ ellipse: (x−μ)ᵀΣ⁻¹(x−μ) = n²  ", font=dict(size=FONT_SIZE - 2),
                    side="top"),
-    ), margin=dict(r=10, t=10))
-    return figure
+    ), margin=dict(l=10, r=10, t=10, b=10))
+    return assembled(data, layout)
 
 
 def bound_figure(
