@@ -60,13 +60,14 @@ def rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha:.3f})"
 
 
-def scatter_class(count: int) -> type[go.Scatter] | type[go.Scattergl]:
-    """The scatter trace for a figure that draws ``count`` points: SVG for few, WebGL for many.
+def scatter_type(count: int) -> str:
+    """The scatter trace type for a figure that draws ``count`` points: "scatter" (SVG) for
+    few, "scattergl" (WebGL) for many.
 
-    Every trace drawn on top of the points must use the same class, or it would hide beneath
+    Every trace drawn on top of the points must use the same type, or it would hide beneath
     (SVG) or above (WebGL) them.
     """
-    return go.Scatter if count <= WEBGL_THRESHOLD else go.Scattergl
+    return "scatter" if count <= WEBGL_THRESHOLD else "scattergl"
 
 
 def new_figure(*traces) -> go.Figure:
@@ -184,7 +185,8 @@ def points_trace(
             color=line_colours if isinstance(line_colours, str) else list(line_colours),
             width=line_width if np.isscalar(line_width) else list(line_width),
         )
-    return scatter_class(X.shape[0])(
+    trace_class = go.Scattergl if scatter_type(X.shape[0]) == "scattergl" else go.Scatter
+    return trace_class(
         x=X[:, 0], y=X[:, 1], mode="markers", name=name, marker=marker,
         customdata=customdata, hovertemplate=hovertemplate, showlegend=showlegend,
     )
@@ -467,7 +469,7 @@ def gmm_figure(
         parts = "<br>".join(f"γ{j + 1} = %{{customdata[{j + 1}]:.3f}}" for j in range(k))
         hover = "point %{customdata[0]}<br>" + parts + "<extra></extra>"
     data.append(dict(
-        type="scattergl" if scatter_class(drawn) is go.Scattergl else "scatter",
+        type=scatter_type(drawn),
         x=X[shown, 0].astype(np.float32), y=X[shown, 1].astype(np.float32), mode="markers",
         name="points (colour: γ)" if resp is not None else "points", showlegend=False,
         marker=dict(size=size, color=colours, opacity=1.0 if colour_mode == "likely" else 0.85),
@@ -946,8 +948,8 @@ def kmeans_figure(
     k = centroids.shape[0]
     n = X.shape[0]
     drawn = np.arange(n) if indices is None else np.asarray(indices)
-    webgl = scatter_class(len(drawn)) is go.Scattergl
-    point_type = "scattergl" if webgl else "scatter"  # the points and all drawn on top of them
+    point_type = scatter_type(len(drawn))  # the points and all drawn on top of them
+    webgl = point_type == "scattergl"
     data: list[dict] = []
     annotations: list[dict] = []
 
