@@ -99,8 +99,9 @@ def cold_start(browser) -> tuple[dict, bt.Server]:
     bt.wait_idle(page)
     began = time.perf_counter()
     page.goto(server.url + KMEANS_LINK.format(n=1000), timeout=120_000)
-    page.wait_for_function(rendered, arg=".st-key-kmeans-figure .js-plotly-plot", timeout=120_000,
+    page.wait_for_function(bt.FIGURE_DRAWN_JS, arg=".st-key-kmeans-figure", timeout=120_000,
                            polling=50)
+    page.wait_for_function(rendered, arg=".st-key-kmeans-figure", timeout=120_000, polling=50)
     kmeans = time.perf_counter() - began
     context.close()
     return {"health": server.healthy_after, "home": home, "first_kmeans": kmeans}, server

@@ -9,10 +9,12 @@ The browser benchmark (bench_browser.py) times a click end to end; this one says
 of the page's script the server spends it in. One session per page and N (Streamlit's AppTest
 through the real router), opened with the benchmark's link, then ``E step`` / ``M step``
 clicked in turn. Every public function of the page's panel module, of ``clustering.plotting``
-and of ``clustering.derived``, the stepping controls, ``st.plotly_chart`` and Plotly's
-``to_json`` are wrapped with a timer (nothing else changes); the script's whole run is timed
-too. Times are per click (the median over the clicks of each part's total in that click);
-nested calls are counted in each caller too, so the parts add up to more than the script.
+and of ``clustering.derived``, the stepping controls, ``st.plotly_chart``, the figure
+component (``plotly_view.show``), Plotly's ``to_json`` and Streamlit's element functions
+(``st.table``, ``st.latex``, ...) are wrapped with a timer (nothing else changes); the script's
+whole run is timed too. Times are per click (the median over the clicks of each part's total
+in that click); nested calls are counted in each caller too, so the parts add up to more than
+the script.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from clustering import derived, plotting  # noqa: E402
-from clustering.ui import gmm_panels, kmeans_panels, stepping  # noqa: E402
+from clustering.ui import gmm_panels, kmeans_panels, plotly_view, stepping  # noqa: E402
 
 APP = str(ROOT / "app.py")
 LINKS = {
@@ -43,6 +45,11 @@ LINKS = {
     "gmm": ("pages/gmm.py", gmm_panels,
             {"dataset": "blobs", "seed": "1", "k": "3", "init": "kmeans", "init_seed": "0"}),
 }
+ST_ELEMENTS = ("table", "latex", "markdown", "caption", "metric", "dataframe", "button", "slider",
+               "select_slider", "number_input", "toggle", "info", "warning", "success", "columns",
+               "container", "expander", "selectbox", "radio", "data_editor", "download_button",
+               "subheader", "write", "html", "title", "header", "text_input", "checkbox",
+               "segmented_control", "pills", "popover", "tabs", "divider")
 SPENT: dict[str, list[float]] = defaultdict(list)  # name -> seconds, one entry per call
 
 
@@ -70,6 +77,9 @@ def instrument() -> None:
         wrap_module(module, prefix)
     stepping.controls = timed("stepping.controls", stepping.controls)
     st.plotly_chart = timed("st.plotly_chart (incl. to_json)", st.plotly_chart)
+    plotly_view.show = timed("plotly_view.show (incl. to_json)", plotly_view.show)
+    for name in ST_ELEMENTS:  # Streamlit's own time per kind of element
+        setattr(st, name, timed(f"st.{name}", getattr(st, name)))
     plotly.io.to_json = timed("plotly.io.to_json", plotly.io.to_json)
 
 

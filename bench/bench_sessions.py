@@ -138,7 +138,7 @@ def open_sessions(browser, server: bt.Server, count: int, n: int) -> list[bt.Tab
         page.goto(server.url + LINK.format(n=n), wait_until="commit", timeout=300_000)
     for tab in tabs:
         tab.page.evaluate("(s) => { window.__bench.mainSelector = s; }", SELECTOR)
-        tab.page.wait_for_selector(f"{SELECTOR} .js-plotly-plot", timeout=300_000)
+        tab.page.wait_for_function(bt.FIGURE_DRAWN_JS, arg=SELECTOR, timeout=300_000, polling=100)
         bt.wait_idle(tab.page, timeout_ms=300_000)
     return tabs
 

@@ -60,12 +60,15 @@ INSTRUMENT_JS = r"""
   };
 
   // every graph div, as soon as it exists: its redraws, and whether it is the main figure
-  const hook = (gd) => {
+  // frame: the iframe the graph div is in, when it is in one (then the frame is what sits
+  // in the main element)
+  const hook = (gd, frame) => {
     if (hooked.has(gd) || typeof gd.on !== 'function') return;
     hooked.add(gd);
-    if (B.mainSelector && gd.closest(B.mainSelector)) B.created.push(now());  // a new main graph div
+    const where = frame || gd;
+    if (B.mainSelector && where.closest(B.mainSelector)) B.created.push(now());  // a new main graph div
     gd.on('plotly_afterplot', () => {
-      const main = !!(B.mainSelector && gd.closest(B.mainSelector));
+      const main = !!(B.mainSelector && where.closest(B.mainSelector));
       let drawn = 0;
       for (const trace of (gd._fullData || [])) {
         if (trace.type === 'scattergl' || (trace.type === 'scatter' && (trace.mode || '').includes('markers') && (trace.name || '').startsWith('points'))) drawn += trace._length || 0;
@@ -73,6 +76,26 @@ INSTRUMENT_JS = r"""
       B.plots.push([now(), main, drawn]);
     });
   };
+  // a figure drawn in a component's frame (same origin): watch the frame's document too, and
+  // its next one when the frame loads again
+  const frames = new WeakSet(), documents = new WeakSet();
+  const watchFrame = (frame) => {
+    let doc = null;
+    try { doc = frame.contentDocument; } catch (e) { return; }
+    if (!doc || documents.has(doc)) return;
+    documents.add(doc);
+    const scanFrame = () => doc.querySelectorAll('.js-plotly-plot').forEach((gd) => hook(gd, frame));
+    new MutationObserver(scanFrame).observe(doc, {subtree: true, childList: true, attributes: true,
+                                                  attributeFilter: ['class']});
+    scanFrame();
+  };
+  const hookFrames = () => document.querySelectorAll('iframe').forEach((frame) => {
+    if (!frames.has(frame)) {
+      frames.add(frame);
+      frame.addEventListener('load', () => watchFrame(frame));
+    }
+    watchFrame(frame);
+  });
   let lastState = null;
   const readState = () => {
     const app = document.querySelector('[data-testid="stApp"]');
@@ -80,7 +103,8 @@ INSTRUMENT_JS = r"""
     if (state !== lastState) { lastState = state; B.states.push([now(), state]); }
   };
   const scan = (records) => {
-    document.querySelectorAll('.js-plotly-plot').forEach(hook);
+    document.querySelectorAll('.js-plotly-plot').forEach((gd) => hook(gd));
+    hookFrames();
     readState();
     // what changed inside the main element (the bare button app's text has no figure)
     if (B.mainSelector) {
@@ -155,6 +179,18 @@ INSTRUMENT_JS = r"""
                     messages: B.messages.slice(-8), now: now()});
 })();
 """
+
+
+# a graph div inside the element ``sel``, or inside a (same-origin) frame in it
+FIGURE_DRAWN_JS = """(sel) => {
+  const main = document.querySelector(sel);
+  if (!main) return false;
+  if (main.querySelector('.js-plotly-plot')) return true;
+  for (const frame of main.querySelectorAll('iframe')) {
+    try { if (frame.contentDocument.querySelector('.js-plotly-plot')) return true; } catch (e) {}
+  }
+  return false;
+}"""
 
 
 def free_port() -> int:
@@ -296,8 +332,10 @@ def open_tab(browser, name: str, url: str, main_selector: str, buttons: tuple[st
     started = time.perf_counter()
     page.goto(url, timeout=timeout_ms)
     page.evaluate("(s) => { window.__bench.mainSelector = s; }", main_selector)
-    inner = " .js-plotly-plot" if figure else ""
-    page.wait_for_selector(f"{main_selector}{inner}", timeout=timeout_ms)
+    if figure:  # drawn in the page, or in a component's frame inside the main element
+        page.wait_for_function(FIGURE_DRAWN_JS, arg=main_selector, timeout=timeout_ms, polling=100)
+    else:
+        page.wait_for_selector(main_selector, timeout=timeout_ms)
     wait_idle(page, timeout_ms)
     return tab, time.perf_counter() - started
 

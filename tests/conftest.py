@@ -94,3 +94,17 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def shown_figure(at, key: str) -> dict:
+    """The Plotly figure (data, layout) an AppTest run drew under ``key``: through the
+    plotly_view component (the stepping pages' figures) or st.plotly_chart."""
+    import json
+
+    for element in at.get("component_instance"):
+        if element.proto.id.endswith(f"-{key}"):
+            return json.loads(json.loads(element.proto.json_args)["spec"])
+    for element in at.get("plotly_chart"):
+        if element.proto.id.endswith(f"-{key}"):
+            return json.loads(element.proto.spec)
+    raise AssertionError(f"no figure under the key {key!r}")

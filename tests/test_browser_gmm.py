@@ -68,7 +68,7 @@ def test_stepping_the_mouse_in_the_browser(app_url, page):
     np.fill_diagonal(distances, np.inf)
     n = int(np.argmax(distances.min(axis=1)))
     x_range, y_range = plotting.axis_ranges(X)
-    plot = page.locator(".js-plotly-plot").first.locator(".nsewdrag").first
+    plot = page.frame_locator(".st-key-gmm-figure iframe").locator(".nsewdrag").first  # plotly_view
     box = plot.bounding_box()
     px = box["x"] + (X[n, 0] - x_range[0]) / (x_range[1] - x_range[0]) * box["width"]
     py = box["y"] + (y_range[1] - X[n, 1]) / (y_range[1] - y_range[0]) * box["height"]

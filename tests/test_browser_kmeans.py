@@ -39,18 +39,22 @@ def click_and_wait(page, label: str, step: int) -> None:
     wait_for_app(page)
 
 
-def plot_pixel(page, x: float, y: float, index: int = 0) -> tuple[float, float]:
-    """Where the data point (x, y) is on screen, from Plotly's own axis mapping."""
-    offset = page.evaluate(
-        """([x, y, i]) => {
-            const gd = document.querySelectorAll('.js-plotly-plot')[i];
+def main_graph(page, key: str = "kmeans-figure"):
+    """The graph div of a page's main figure (drawn in its component's frame: plotly_view)."""
+    return page.frame_locator(f".st-key-{key} iframe").locator(".js-plotly-plot")
+
+
+def plot_pixel(page, x: float, y: float) -> tuple[float, float]:
+    """Where the data point (x, y) of the main figure is on screen, from Plotly's own axis mapping."""
+    graph = main_graph(page)
+    offset = graph.evaluate(
+        """(gd, [x, y]) => {
             const L = gd._fullLayout;
-            return [L._size.l + L.xaxis._offset - L._size.l + L.xaxis.d2p(x),
-                    L.yaxis._offset + L.yaxis.d2p(y)];
+            return [L.xaxis._offset + L.xaxis.d2p(x), L.yaxis._offset + L.yaxis.d2p(y)];
         }""",
-        [x, y, index],
+        [x, y],
     )
-    box = page.locator(".js-plotly-plot").nth(index).bounding_box()
+    box = graph.bounding_box()
     return box["x"] + offset[0], box["y"] + offset[1]
 
 
@@ -71,15 +75,19 @@ def test_e_m_e_m_step_back_j_never_rises_and_a_click_selects_a_point(app_url, pa
     open_link(page, app_url, LINK)
     main = page.get_by_test_id("stMain")
     expect(main).to_contain_text("Next: E step.")
-    expect(main.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=30_000)
+    expect(main_graph(page)).to_be_visible(timeout=30_000)
     assert metric_text(page, "J") == "—"
     assert page.get_by_role("button", name="M step", exact=True).is_disabled()
 
+    # the figure is redrawn in place (plotly_view): mark its graph div, count its draws
+    main_graph(page).evaluate(
+        "(gd) => { gd.__mark = 'first'; gd.__draws = 0; gd.on('plotly_afterplot', () => gd.__draws++); }")
     shown = []
     for step, label in enumerate(("E step", "M step", "E step", "M step"), start=1):
         click_and_wait(page, label, step)
         expect(main).to_contain_text("Next: M step." if label == "E step" else "Next: E step.")
         shown.append(j_number(page))
+    assert main_graph(page).evaluate("(gd) => [gd.__mark, gd.__draws]") == ["first", 4]
     assert all(b <= a for a, b in pairwise(shown)), shown
     assert metric_text(page, "Iteration") == "2"
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import shown_figure
 from streamlit.testing.v1 import AppTest
 
 from clustering.constants import UNASSIGNED_COLOUR
@@ -151,8 +152,7 @@ def test_bound_touches_after_every_e_step_and_lies_below_after_every_m_step():
 
 def assert_chart_touches_and_lies_below(at: AppTest, half_steps: int) -> None:
     """The chart of both curves: 𝓛 = ℓ after each E step, 𝓛 < ℓ after each M step."""
-    (chart,) = [e for e in at.get("plotly_chart") if "gmm.bound" in e.proto.id]
-    traces = {t.get("name"): t for t in json.loads(chart.proto.spec)["data"]}
+    traces = {t.get("name"): t for t in shown_figure(at, "gmm.bound")["data"]}
     likelihoods = list(plotted(traces["log-likelihood ℓ"]["y"]))
     bounds = list(plotted(traces["lower bound 𝓛"]["y"]))
     assert len(likelihoods) == len(bounds) == half_steps and bounds[0] is None
@@ -277,8 +277,7 @@ def test_point_inspector_shows_the_e_step_with_that_points_numbers():
     assert gamma.sum() == pytest.approx(1.0, abs=2e-4)
     joint = frame["πₖ·N"].astype(float).to_numpy()  # the E step's own numbers, 3 digits
     np.testing.assert_allclose(gamma, joint / joint.sum(), rtol=5e-3, atol=5e-4)
-    (bars,) = [e for e in at.get("plotly_chart") if "gmm.bars" in e.proto.id]
-    bar_heights = plotted(json.loads(bars.proto.spec)["data"][0]["y"])
+    bar_heights = plotted(shown_figure(at, "gmm.bars")["data"][0]["y"])
     np.testing.assert_allclose(bar_heights, gamma, atol=1e-4)
     assert any(r"\gamma_{n" in str(x.value) for x in at.latex)
     assert any("Normalisation" in c.value for c in at.caption)

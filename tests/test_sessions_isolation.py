@@ -116,7 +116,8 @@ def test_simultaneous_sessions_keep_their_own_data_and_runs(app_url, browser):
                 student.page.goto(f"{app_url}/")
                 wait_for_app(student.page)
             student.page.goto(f"{app_url}{student.link}")
-            student.page.get_by_test_id("stPlotlyChart").first.wait_for(timeout=60_000)
+            student.page.frame_locator(".st-key-kmeans-figure iframe, .st-key-gmm-figure iframe") \
+                .locator(".js-plotly-plot").wait_for(timeout=60_000)  # the main figure (plotly_view)
             wait_for_app(student.page, timeout=60_000)
         for student in students:
             assert_shows_its_own(student)

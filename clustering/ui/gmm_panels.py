@@ -18,7 +18,7 @@ import streamlit as st
 
 from clustering import datasets, derived, gmm, plotting, stepper
 from clustering.constants import DEFAULT_EM_TOL, DEFAULT_REG_COVAR, DEFAULT_SEED, MAX_K_GMM
-from clustering.ui import state, urls
+from clustering.ui import plotly_view, state, urls
 from clustering.ui.numbers import fmt, fmt_exp
 
 PAGE = "gmm"
@@ -499,8 +499,7 @@ def main_figure(active: state.ActiveData, run: stepper.Run, view: derived.GMMVie
         X, params, view.resp, x_range, y_range, levels=display.levels,
         colour_mode=display.colour_mode, previous=previous, density=density, selected=selected,
     )
-    st.plotly_chart(figure, key=_key("figure"), on_select=_on_select, selection_mode="points",
-                    config=plotting.PLOT_CONFIG, theme=None)
+    plotly_view.show(figure, key=_key("figure"), on_click=_on_select, config=plotting.PLOT_CONFIG)
     note = plotting.sample_note(active.n)
     legend = ("Colour of a point: " + ("the blend of the component colours weighted by its γ"
               if display.colour_mode == "blend" else "its most likely component, opacity γ")
@@ -523,7 +522,7 @@ def bound_chart(run: stepper.Run, likelihoods, bounds) -> None:
     zoom = bool(state.get_value(PAGE, "bound_zoom"))
     figure = plotting.bound_figure(likelihoods, bounds, kinds, run.cursor,
                                    window=BOUND_WINDOW if zoom else None)
-    st.plotly_chart(figure, key=_key("bound"), config=plotting.PLOT_CONFIG, theme=None)
+    plotly_view.show(figure, key=_key("bound"), config=plotting.PLOT_CONFIG)
     st.toggle(f"Zoom in on the last {BOUND_WINDOW} half-steps", key=_key("bound_zoom"),
               persist_state="session",
               help="Late gaps are far smaller than the first rise: the zoom fits the axis to the "
@@ -563,8 +562,7 @@ def inspector(active: state.ActiveData, run: stepper.Run, view: derived.GMMView,
     else:
         st.caption(f"Point {n} ({which}) at ({fmt(X[n, 0])}, {fmt(X[n, 1])}), with the "
                    "parameters of the last E step.")
-    st.plotly_chart(plotting.responsibility_bars(gamma), key=_key("bars"),
-                    config=plotting.PLOT_CONFIG, theme=None)
+    plotly_view.show(plotting.responsibility_bars(gamma), key=_key("bars"), config=plotting.PLOT_CONFIG)
     k_best = int(np.argmax(gamma))
     shown = min(len(gamma), 4)
     terms = " + ".join(fmt_exp(log_joint[j], latex=True) for j in range(shown))

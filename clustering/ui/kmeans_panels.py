@@ -29,7 +29,7 @@ from clustering.constants import (
     MAX_ITER,
     MAX_K_KMEANS,
 )
-from clustering.ui import manual, state, urls
+from clustering.ui import manual, plotly_view, state, urls
 from clustering.ui.numbers import MISSING, fmt
 
 PAGE = "kmeans"
@@ -544,8 +544,8 @@ def main_figure(active: state.ActiveData, run: stepper.Run, view: derived.KMeans
         selected=selected if chosen or kind == "E" else None, show_distances=chosen and kind == "E",
         indices=plotting.drawn_indices(active.n), axis_titles=_axis_titles(active),
     )
-    st.plotly_chart(figure, key=state.widget_key(PAGE, "figure"), on_select=_on_figure_click,
-                    selection_mode="points", config=plotting.PLOT_CONFIG, theme=None)
+    plotly_view.show(figure, key=state.widget_key(PAGE, "figure"), on_click=_on_figure_click,
+                     config=plotting.PLOT_CONFIG)
     st.toggle(
         "Shade the region nearest to each centroid (Voronoi)", key=state.widget_key(PAGE, "regions"),
         persist_state="session",
@@ -665,9 +665,8 @@ def objective_chart(run: stepper.Run | None, curve: list[float | None]) -> None:
                    "not defined.")
         return
     kinds = [s.kind for s in run.history]
-    st.plotly_chart(plotting.objective_figure(curve, kinds, run.cursor),
-                    key=state.widget_key(PAGE, "objective_chart"), config=plotting.PLOT_CONFIG,
-                    theme=None)
+    plotly_view.show(plotting.objective_figure(curve, kinds, run.cursor),
+                     key=state.widget_key(PAGE, "objective_chart"), config=plotting.PLOT_CONFIG)
     known = [v for v in curve if v is not None]
     rises = [b - a for a, b in pairwise(known) if b - a > 1e-9 * max(1.0, abs(a))]
     if rises:  # cannot happen (see the note); said loudly if it ever does
