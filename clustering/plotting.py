@@ -11,10 +11,13 @@ hand them over. Conventions shared by every figure:
 - Plotly's empty template (``TEMPLATE``): every style is set here, and the browser does not
   have to merge Plotly's large default template into every figure it draws.
 
-Why SVG for few points: Streamlit draws a changed figure into a new graph div (and then draws
-it once more, as it re-applies its theme), and a new WebGL context costs headless Chromium about
-0.4 s whatever the number of points, where SVG costs about 0.1 ms a point in each of the two
-draws (bench/bench_figures.py measures one draw).
+Why SVG for few points: ``st.plotly_chart`` draws a changed figure into a new graph div (and
+then draws it once more, as it re-applies its theme), and a new WebGL context costs headless
+Chromium about 0.4 s whatever the number of points, where SVG costs about 0.1 ms a point in each
+of the two draws (bench/bench_figures.py measures one draw). The K-means and GMM figures take
+``webgl=True`` on their pages: there ``clustering.ui.plotly_view`` redraws one graph div in
+place, its WebGL context is made once, and WebGL is then the quicker at any N (K-means page at
+N = 1,000: 479 against 586 ms from click to redrawn).
 """
 
 from __future__ import annotations
@@ -60,13 +63,15 @@ def rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha:.3f})"
 
 
-def scatter_type(count: int) -> str:
+def scatter_type(count: int, webgl: bool | None = None) -> str:
     """The scatter trace type for a figure that draws ``count`` points: "scatter" (SVG) for
-    few, "scattergl" (WebGL) for many.
+    few, "scattergl" (WebGL) for many; ``webgl`` True or False decides instead of the count.
 
     Every trace drawn on top of the points must use the same type, or it would hide beneath
     (SVG) or above (WebGL) them.
     """
+    if webgl is not None:
+        return "scattergl" if webgl else "scatter"
     return "scatter" if count <= WEBGL_THRESHOLD else "scattergl"
 
 
@@ -337,12 +342,14 @@ def _ellipse_xy(outlines: Sequence[np.ndarray]) -> tuple[list[float], list[float
     return xs, ys
 
 
-def ellipse_dicts(params, levels: Sequence[int], ghost: bool = False) -> list[dict]:
+def ellipse_dicts(params, levels: Sequence[int], ghost: bool = False,
+                  trace_type: str = "scatter") -> list[dict]:
     """Covariance ellipses of every component at the chosen σ levels, as trace dicts.
 
     params : GMMParams (weights (K,), means (K, D), covariances (K, D, D))
     levels : the n of the nσ ellipses to draw (1, 2, 3)
     ghost : draw them dashed and faint (the parameters before the M step)
+    trace_type : "scatter" or "scattergl": the points' type, so that the ellipses lie on them
     """
     from clustering import geometry
 
@@ -363,7 +370,7 @@ def ellipse_dicts(params, levels: Sequence[int], ghost: bool = False) -> list[di
                         x=[None], y=[None], mode="lines", name=name, legendgroup=group,
                         line=dict(color="#333333", width=ELLIPSE_WIDTH.get(level, 2)),
                     ))
-            traces.append(dict(type="scatter",
+            traces.append(dict(type=trace_type,
                 x=xs, y=ys, mode="lines", line=line, name=name, legendgroup=group,
                 showlegend=show, hoverinfo="skip",
             ))
@@ -375,8 +382,12 @@ def ellipse_traces(params, levels: Sequence[int], ghost: bool = False) -> list[g
     return [go.Scatter(trace) for trace in ellipse_dicts(params, levels, ghost)]
 
 
-def means_dict(params, ghost: bool = False) -> dict:
-    """The means μ_k as large markers labelled μ₁, μ₂, ... (hollow and faint when ghost), a dict."""
+def means_dict(params, ghost: bool = False, trace_type: str = "scatter") -> dict:
+    """The means μ_k as large markers labelled μ₁, μ₂, ... (hollow and faint when ghost), a dict.
+
+    trace_type : "scatter", or "scattergl" to lie on WebGL points (then without the labels,
+        which WebGL cannot draw as rich text: ``centroid_labels(means, "μ")`` puts them above)
+    """
     k = len(params.weights)
     means = np.asarray(params.means, dtype=float)
     subscripts = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -384,7 +395,7 @@ def means_dict(params, ghost: bool = False) -> dict:
     if ghost:
         marker = dict(size=CENTROID_SIZE - 6, color="rgba(255,255,255,0)", symbol="circle-open",
                       line=dict(color=[rgba(colour(j), GHOST_ALPHA) for j in range(k)], width=2))
-        return dict(type="scatter", x=means[:, 0], y=means[:, 1], mode="markers", marker=marker,
+        return dict(type=trace_type, x=means[:, 0], y=means[:, 1], mode="markers", marker=marker,
                           name="before this M step", legendgroup="ghost",
                           showlegend=False, hoverinfo="skip")
     marker = dict(size=CENTROID_SIZE, color=[colour(j) for j in range(k)], symbol="circle",
@@ -393,12 +404,15 @@ def means_dict(params, ghost: bool = False) -> dict:
         f"component {j + 1}<br>π = {params.weights[j]:.3f}<br>μ = ({means[j, 0]:.3g}, {means[j, 1]:.3g})"
         "<extra></extra>" for j in range(k)
     ]
-    return dict(type="scatter",
-        x=means[:, 0], y=means[:, 1], mode="markers+text", marker=marker, name="means μₖ",
-        text=[f"<b>{label}</b>" for label in labels], textposition="top right",
-        textfont=dict(size=FONT_SIZE + 5, color="black"), hovertemplate=hover, legendgroup="means",
-        cliponaxis=False,  # a label next to a mean at the edge stays readable
-    )
+    trace = dict(type=trace_type, x=means[:, 0], y=means[:, 1], mode="markers", marker=marker,
+                 name="means μₖ", hovertemplate=hover, legendgroup="means")
+    if trace_type == "scatter":
+        trace.update(
+            mode="markers+text", text=[f"<b>{label}</b>" for label in labels],
+            textposition="top right", textfont=dict(size=FONT_SIZE + 5, color="black"),
+            cliponaxis=False,  # a label next to a mean at the edge stays readable
+        )
+    return trace
 
 
 def means_trace(params, ghost: bool = False) -> go.Scatter:
@@ -434,6 +448,7 @@ def gmm_figure(
     selected: int | None = None,
     title: str | None = None,
     height: int = 620,
+    webgl: bool | None = None,
 ) -> go.Figure:
     """The GMM page's main figure.
 
@@ -444,6 +459,8 @@ def gmm_figure(
     density : (grid_x (G,), grid_y (H,), p (H, G)) for contour lines of the mixture density.
     selected : index of the point under inspection (ringed), or None.
     Each point carries its index n as customdata, so a click tells the page which point it was.
+    webgl : draw the points and all on them with WebGL (True), SVG (False) or by their number
+        (None; ``scatter_type``).
     """
     X = np.asarray(X, dtype=float)
     n = X.shape[0]
@@ -468,8 +485,9 @@ def gmm_figure(
         customdata = np.column_stack([shown, np.round(shown_resp, 3)]).astype(np.float32)
         parts = "<br>".join(f"γ{j + 1} = %{{customdata[{j + 1}]:.3f}}" for j in range(k))
         hover = "point %{customdata[0]}<br>" + parts + "<extra></extra>"
+    point_type = scatter_type(drawn, webgl)  # the points and all drawn on top of them
     data.append(dict(
-        type=scatter_type(drawn),
+        type=point_type,
         x=X[shown, 0].astype(np.float32), y=X[shown, 1].astype(np.float32), mode="markers",
         name="points (colour: γ)" if resp is not None else "points", showlegend=False,
         marker=dict(size=size, color=colours, opacity=1.0 if colour_mode == "likely" else 0.85),
@@ -477,13 +495,13 @@ def gmm_figure(
         unselected=dict(marker=dict(opacity=1.0)), selected=dict(marker=dict(opacity=1.0)),
     ))
     if previous is not None:
-        data += ellipse_dicts(previous, levels, ghost=True)
-        data.append(means_dict(previous, ghost=True))
-    data += ellipse_dicts(params, levels)
-    data.append(means_dict(params))
+        data += ellipse_dicts(previous, levels, ghost=True, trace_type=point_type)
+        data.append(means_dict(previous, ghost=True, trace_type=point_type))
+    data += ellipse_dicts(params, levels, trace_type=point_type)
+    data.append(means_dict(params, trace_type=point_type))
     if selected is not None and 0 <= selected < n:
         data.append(dict(
-            type="scatter", x=[X[selected, 0]], y=[X[selected, 1]], mode="markers",
+            type=point_type, x=[X[selected, 0]], y=[X[selected, 1]], mode="markers",
             name=f"inspected: point {selected}", hoverinfo="skip",
             marker=dict(size=24, symbol="circle-open", color="black", line=dict(width=4)),
         ))
@@ -494,6 +512,8 @@ def gmm_figure(
         title=dict(text="nσ ellipse: (x−μ)ᵀΣ⁻¹(x−μ) = n²  ", font=dict(size=FONT_SIZE - 2),
                    side="top"),
     ), margin=dict(l=10, r=10, t=10, b=10))
+    if point_type == "scattergl":  # the means' labels, above the WebGL layer
+        layout.update(annotations=centroid_labels(np.asarray(params.means, dtype=float), "μ", 24))
     return assembled(data, layout)
 
 
@@ -884,11 +904,12 @@ def legend_entry(name: str, symbol: str = "circle", marker_colour: str = OUTLINE
                 hoverinfo="skip", showlegend=True)
 
 
-def centroid_labels(centroids: np.ndarray, prefix: str = "u") -> list[dict]:
-    """Annotations u₁, u₂, ... next to the centroids (annotations sit above a WebGL layer)."""
+def centroid_labels(centroids: np.ndarray, prefix: str = "u", shift: float = 17) -> list[dict]:
+    """Annotations u₁, u₂, ... next to the centroids (annotations sit above a WebGL layer),
+    ``shift`` pixels up and right of each (clear of a marker of that radius)."""
     return [
         dict(x=float(x), y=float(y), xref="x", yref="y", text=f"<b>{prefix}<sub>{k + 1}</sub></b>",
-             showarrow=False, xshift=17, yshift=15, font=dict(size=FONT_SIZE, color=colour(k)),
+             showarrow=False, xshift=shift, yshift=shift - 2, font=dict(size=FONT_SIZE, color=colour(k)),
              bgcolor="rgba(255,255,255,0.75)", borderpad=1)
         for k, (x, y) in enumerate(centroids)
     ]
@@ -929,6 +950,7 @@ def kmeans_figure(
     axis_titles: tuple[str, str] = ("x₁", "x₂"),
     height: int = FIGURE_HEIGHT + 40,
     title: str | None = None,
+    webgl: bool | None = None,
 ) -> go.Figure:
     """The K-means picture of one half-step.
 
@@ -942,13 +964,15 @@ def kmeans_figure(
         go from it to every centroid and a solid one to its nearest.
     indices : the points to draw (plotting.drawn_indices) when there are many.
     Equal axis scale and the given fixed ranges; every symbol is named in the legend.
+    webgl : draw the points and all on them with WebGL (True), SVG (False) or by their number
+        (None; ``scatter_type``).
     """
     X = np.asarray(X, dtype=float)
     centroids = np.asarray(centroids, dtype=float)
     k = centroids.shape[0]
     n = X.shape[0]
     drawn = np.arange(n) if indices is None else np.asarray(indices)
-    point_type = scatter_type(len(drawn))  # the points and all drawn on top of them
+    point_type = scatter_type(len(drawn), webgl)  # the points and all drawn on top of them
     webgl = point_type == "scattergl"
     data: list[dict] = []
     annotations: list[dict] = []

@@ -76,6 +76,7 @@ def test_stepping_the_mouse_in_the_browser(app_url, page):
     page.get_by_text(f"Point {n} (chosen)").first.wait_for(timeout=30_000)
     wait_for_app(page)
 
+    page.mouse.move(5, 5)  # no hover label or tool bar in the picture
     page.get_by_role("button", name="Step back", exact=True).scroll_into_view_if_needed()
     page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
     page.wait_for_timeout(500)

@@ -34,3 +34,26 @@ def test_few_points_carry_their_gamma_for_the_hover_label():
     np.testing.assert_array_equal(customdata[:, 0], np.arange(300))
     np.testing.assert_allclose(customdata[:, 1:], np.round(resp, 3), atol=1e-6)
     assert "γ1 = %{customdata[1]" in points.hovertemplate
+
+
+def test_webgl_points_carry_the_ellipses_means_and_ring_on_top_and_the_labels_above():
+    """On its page the figure is WebGL at any N (plotly_view keeps one WebGL context): what lies
+    on the points must be WebGL too, or it would hide beneath them."""
+    X = datasets.make("mouse", seed=0).X
+    params = gmm.init_params(X, 3, method="kmeans", seed=0)
+    resp = gmm.e_step(X, params)
+    moved = gmm.m_step(X, resp)
+    x_range, y_range = plotting.axis_ranges(X)
+    for webgl, expected in ((True, "scattergl"), (False, "scatter"), (None, "scatter")):
+        figure = plotting.gmm_figure(X, moved, resp, x_range, y_range, previous=params,
+                                     selected=3, webgl=webgl)
+        drawn = [t for t in figure.data if t.x is not None and None not in list(t.x)[:1]]
+        assert {t.type for t in drawn} == {expected}, webgl
+        assert len(drawn) == 1 + 2 * (3 * 2 + 1) + 1  # points, ellipses and means twice, ring
+        labels = [a.text for a in figure.layout.annotations]
+        means = next(t for t in drawn if t.name == "means μₖ")
+        if expected == "scattergl":  # the labels as annotations, above the WebGL layer
+            assert labels == ["<b>μ<sub>1</sub></b>", "<b>μ<sub>2</sub></b>", "<b>μ<sub>3</sub></b>"]
+            assert means.text is None
+        else:
+            assert not labels and list(means.text) == ["<b>μ₁</b>", "<b>μ₂</b>", "<b>μ₃</b>"]

@@ -101,3 +101,21 @@ def test_few_points_are_svg_and_many_webgl_with_everything_on_top_alike():
                  and not getattr(t, "fill", None)]
         assert {t.type for t in drawn} == {expected}, n
         assert figure.layout.template.layout.to_plotly_json() == {}  # Plotly's empty template
+
+
+def test_webgl_true_or_false_decides_the_type_whatever_n():
+    """The page asks for WebGL at any N (plotly_view keeps one WebGL context per figure)."""
+    X = datasets.make("blobs", n=300, seed=1).X
+    start = presets.one_corner(X, 3)
+    labels = kmeans.assign(X, start)
+    moved = kmeans.update(X, labels, start)
+    x_range, y_range = plotting.axis_ranges(X)
+    for webgl, expected in ((True, "scattergl"), (False, "scatter")):
+        figure = plotting.kmeans_figure(X, moved, labels, x_range=x_range, y_range=y_range,
+                                        previous=start, trails=np.stack([start, moved]), selected=0,
+                                        webgl=webgl)
+        drawn = [t for t in figure.data if t.x is not None and None not in list(t.x)[:1]
+                 and not getattr(t, "fill", None)]
+        assert {t.type for t in drawn} == {expected}, webgl
+    assert plotting.scatter_type(10**6, webgl=False) == "scatter"
+    assert plotting.scatter_type(3, webgl=True) == "scattergl"

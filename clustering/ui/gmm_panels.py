@@ -498,6 +498,7 @@ def main_figure(active: state.ActiveData, run: stepper.Run, view: derived.GMMVie
     figure = plotting.gmm_figure(
         X, params, view.resp, x_range, y_range, levels=display.levels,
         colour_mode=display.colour_mode, previous=previous, density=density, selected=selected,
+        webgl=True,  # plotly_view keeps its graph div: one WebGL context, quicker at any N
     )
     plotly_view.show(figure, key=_key("figure"), on_click=_on_select, config=plotting.PLOT_CONFIG)
     note = plotting.sample_note(active.n)

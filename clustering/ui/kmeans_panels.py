@@ -543,6 +543,7 @@ def main_figure(active: state.ActiveData, run: stepper.Run, view: derived.KMeans
         regions=voronoi.regions(centroids, x_range, y_range) if show_regions else None,
         selected=selected if chosen or kind == "E" else None, show_distances=chosen and kind == "E",
         indices=plotting.drawn_indices(active.n), axis_titles=_axis_titles(active),
+        webgl=True,  # plotly_view keeps its graph div: one WebGL context, quicker at any N
     )
     plotly_view.show(figure, key=state.widget_key(PAGE, "figure"), on_click=_on_figure_click,
                      config=plotting.PLOT_CONFIG)

@@ -43,6 +43,7 @@
   const draw = (spec, config, height) => {
     const figure = JSON.parse(spec);
     const layout = figure.layout || {};
+    layout.clickmode = "event";  // a click reports its point; nothing is selected (or dimmed)
     setHeight(height || layout.height || 450);
     return Plotly.react(graph, figure.data || [], layout, config).then(() => {
       problem.hidden = true;
