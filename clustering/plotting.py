@@ -295,7 +295,7 @@ def responsibility_colours(resp: np.ndarray | None, n: int, mode: str = "blend")
     """The colour of each point from its responsibilities γ_n· (N, K).
 
     mode "blend": the γ-weighted mix of the component colours (a point shared half and half
-    between blue and orange is drawn half-way between them);
+    between blue and orange is drawn half-way between them), as "#rrggbb";
     mode "likely": the colour of the most likely component with opacity max_k γ_nk.
     Grey for every point before the first E step (``resp`` None).
     """
@@ -305,9 +305,9 @@ def responsibility_colours(resp: np.ndarray | None, n: int, mode: str = "blend")
     k = resp.shape[1]
     palette = np.array([hex_to_rgb(colour(j)) for j in range(k)], dtype=float)  # (K, 3)
     if mode == "blend":
-        rgb = np.rint(resp @ palette).astype(int)
-        rgb = np.clip(rgb, 0, 255)
-        return [f"rgb({r},{g},{b})" for r, g, b in rgb]
+        # "#rrggbb": the shortest colour to send and to parse (20,000 of them at every click)
+        digits = np.clip(np.rint(resp @ palette), 0, 255).astype(np.uint8).tobytes().hex()
+        return ["#" + digits[i:i + 6] for i in range(0, len(digits), 6)]
     best = np.argmax(resp, axis=1)
     alpha = resp[np.arange(resp.shape[0]), best]
     rgb = palette[best].astype(int)
@@ -458,7 +458,9 @@ def gmm_figure(
     previous : the GMMParams before this M step, drawn ghosted (dashed, faint), or None.
     density : (grid_x (G,), grid_y (H,), p (H, G)) for contour lines of the mixture density.
     selected : index of the point under inspection (ringed), or None.
-    Each point carries its index n as customdata, so a click tells the page which point it was.
+    Up to ``GAMMA_HOVER_POINTS`` drawn points, each carries [n, γ_n1, ...] as customdata (its
+    hover label lists them); beyond, nothing per point is sent, and the page maps a click's
+    position in the trace back through the drawn sample (``gmm_panels.clicked_point``).
     webgl : draw the points and all on them with WebGL (True), SVG (False) or by their number
         (None; ``scatter_type``).
     """
@@ -474,11 +476,11 @@ def gmm_figure(
     shown = np.arange(n) if indices is None else indices
     shown_resp = None if resp is None else np.asarray(resp)[shown]
     colours = responsibility_colours(shown_resp, drawn, colour_mode)
-    if shown_resp is None:
+    if drawn > GAMMA_HOVER_POINTS:  # nothing per point: the page maps a click back (the sample)
+        hover = "(%{x:.4g}, %{y:.4g})<br>click to inspect its γ<extra></extra>"
+        customdata = None
+    elif shown_resp is None:
         hover = "point %{customdata[0]}<br>no responsibilities before the first E step<extra></extra>"
-        customdata = shown[:, None].astype(np.int32)
-    elif drawn > GAMMA_HOVER_POINTS:  # the point's number only: γ of every point is much to send
-        hover = "point %{customdata[0]}<br>click to inspect its γ<extra></extra>"
         customdata = shown[:, None].astype(np.int32)
     else:
         k = shown_resp.shape[1]

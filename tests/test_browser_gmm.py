@@ -85,3 +85,24 @@ def test_stepping_the_mouse_in_the_browser(app_url, page):
         target = ROOT / "assets" / "screenshots" / "gmm.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
+
+
+@pytest.mark.browser
+def test_a_click_selects_a_point_when_too_many_to_carry_their_numbers(app_url, page):
+    """Above plotting.GAMMA_HOVER_POINTS drawn points none carries its number: the frame sends
+    the clicked trace and position, and the page maps it back to the point n."""
+    n_points = plotting.GAMMA_HOVER_POINTS + 1_000
+    page.goto(f"{app_url}/")
+    wait_for_app(page)
+    page.goto(f"{app_url}/gmm?dataset=blobs&n={n_points}&seed=1&k=3&init=kmeans&init_seed=0")
+    wait_for_app(page)
+    click_button(page, "E step", 1)
+    X = datasets.make("blobs", n=n_points, seed=1).X
+    distances = np.linalg.norm(X[:, None, :] - X[None, ::7, :], axis=2)  # to a seventh of them
+    distances[distances == 0] = np.inf
+    n = int(np.argmax(distances.min(axis=1)))  # an isolated point, so the click cannot miss it
+    x_range, y_range = plotting.axis_ranges(X)
+    box = page.frame_locator(".st-key-gmm-figure iframe").locator(".nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + (X[n, 0] - x_range[0]) / (x_range[1] - x_range[0]) * box["width"],
+                     box["y"] + (y_range[1] - X[n, 1]) / (y_range[1] - y_range[0]) * box["height"])
+    page.get_by_text(f"Point {n} (chosen)").first.wait_for(timeout=30_000)

@@ -451,21 +451,38 @@ def _on_select() -> None:
         points = event["selection"]["points"]
     except (KeyError, TypeError):
         return
+    n = state.get_data().n
     for point in points:
-        data = point.get("customdata")
-        if data is None:
-            continue
-        # customdata row [n, γ_n1, ...]: a list, or a dict keyed by column ("0", "1", ...)
-        if isinstance(data, dict):
-            data = data.get("0", data.get(0))
-        elif isinstance(data, (list, tuple)):
-            data = data[0] if data else None
-        try:
-            index = int(data)
-        except (TypeError, ValueError):
-            continue
-        state.set_value(PAGE, "point", index)
-        return
+        index = clicked_point(point, n)
+        if index is not None:
+            state.set_value(PAGE, "point", index)
+            return
+
+
+def clicked_point(point, n: int) -> int | None:
+    """The number n of a clicked data point (None for a click on anything else).
+
+    Up to ``plotting.GAMMA_HOVER_POINTS`` drawn points each carry [n, γ_n1, ...] as customdata
+    (a list, or a dict keyed by column "0", "1", ...); beyond, they carry nothing (less to
+    send) and the click's position in the points trace is mapped back through the drawn sample.
+    """
+    if not isinstance(point, dict):
+        return None
+    data = point.get("customdata")
+    if isinstance(data, dict):
+        data = data.get("0", data.get(0))
+    elif isinstance(data, (list, tuple)):
+        data = data[0] if data else None
+    if data is None and str(point.get("name", "")).startswith("points"):
+        position = point.get("point_index")
+        indices = plotting.drawn_indices(n)
+        if isinstance(position, int) and 0 <= position < (n if indices is None else len(indices)):
+            data = position if indices is None else indices[position]
+    try:
+        index = int(data)
+    except (TypeError, ValueError):
+        return None
+    return index if 0 <= index < n else None
 
 
 def inspected_point(X: np.ndarray, resp: np.ndarray | None, params=None) -> tuple[int, bool]:

@@ -13,8 +13,9 @@ once. Measured with ``bench/bench_browser.py``'s timing on a bare button app at 
     event = plotly_view.show(figure, key="kmeans.figure", on_click=callback)
 
 The value (also ``st.session_state[key]``) is None until a point is clicked, then
-``{"selection": {"points": [{"x", "y", "curve_number", "point_index", "customdata"}]},
-"click": count}``: the selection shape of ``st.plotly_chart``, so the pages read both alike.
+``{"selection": {"points": [{"x", "y", "curve_number", "point_index", "name", "customdata"}]},
+"click": count}`` (``name``: the clicked trace's): the selection shape of ``st.plotly_chart``,
+so the pages read both alike.
 
 The frame loads Plotly from the installed ``plotly`` package: its ``plotly.min.js`` is copied
 once, next to the frame's two files, into a folder of the system's temporary directory named

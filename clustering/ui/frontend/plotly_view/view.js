@@ -32,7 +32,7 @@
   const onClick = (event) => {
     const points = (event.points || []).map((p) => ({
       x: p.x, y: p.y, curve_number: p.curveNumber, point_index: p.pointIndex,
-      customdata: plain(p.customdata),
+      name: p.data ? p.data.name : null, customdata: plain(p.customdata),
     }));
     if (!points.length) return;
     clicks += 1;
