@@ -48,6 +48,27 @@ def _app():
     st.write(f"value: {value}")
 
 
+def test_the_folder_lives_in_the_users_cache_and_lost_files_are_put_back(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert plotly_view.cache_base() == tmp_path / "clustering-lab"
+    folder = plotly_view.frontend_folder()
+    assert folder.parent == tmp_path / "clustering-lab"
+    (folder / "plotly.min.js").unlink()  # e.g. a clean-up of old files
+    (folder / "view.js").write_text("// edited")
+    plotly_view._copy_files(folder, missing_only=True)
+    assert (folder / "plotly.min.js").read_bytes() == plotly_view.PLOTLY_JS.read_bytes()
+    assert (folder / "view.js").read_text() == "// edited"  # only what was missing
+
+
+def test_without_a_folder_to_serve_the_figure_is_streamlits_own_chart(monkeypatch):
+    monkeypatch.setattr(plotly_view, "_declared", lambda: None)
+    at = AppTest.from_function(_app).run()
+    assert not at.exception
+    assert not at.get("component_instance")
+    figure = shown_figure(at, "demo.figure")
+    np.testing.assert_allclose(_values(figure["data"][0]["y"]), [3.0, 1.0, 2.0])
+
+
 def test_show_sends_the_figure_its_config_and_height_under_the_key():
     at = AppTest.from_function(_app).run()
     assert not at.exception

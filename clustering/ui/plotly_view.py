@@ -18,9 +18,10 @@ The value (also ``st.session_state[key]``) is None until a point is clicked, the
 so the pages read both alike.
 
 The frame loads Plotly from the installed ``plotly`` package: its ``plotly.min.js`` is copied
-once, next to the frame's two files, into a folder of the system's temporary directory named
-after their contents (Streamlit serves a component's files from one folder and follows no
-links out of it).
+once, next to the frame's two files, into a folder named after their contents in the user's
+cache folder (``cache_base``; Streamlit serves a component's files from one folder and follows
+no links out of it). When no folder can be written, the figures are drawn by
+``st.plotly_chart`` instead: slower, the same on screen.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from typing import Any
 
 import plotly
 import plotly.io as pio
+import streamlit as st
 import streamlit.components.v1 as components
 
 FRONTEND = Path(__file__).resolve().parent / "frontend" / "plotly_view"
@@ -45,24 +47,45 @@ PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.mi
 DEFAULT_HEIGHT = 450
 
 
+def cache_base() -> Path:
+    """Where the frame's folder is made: ``$XDG_CACHE_HOME/clustering-lab`` (or
+    ``~/.cache/clustering-lab``), else the temporary directory when that cannot be written.
+
+    Not the temporary directory first: a class's server runs for weeks, and systems clear
+    old files out of /tmp.
+    """
+    candidates = [Path(tempfile.gettempdir())]
+    try:
+        cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        candidates.insert(0, Path(cache) / "clustering-lab")
+    except (RuntimeError, KeyError):  # no home folder known
+        pass
+    for base in candidates:
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(base, os.W_OK):
+            return base
+    raise OSError("no folder can be written for the figure component")
+
+
 def frontend_folder(base: Path | None = None) -> Path:
     """The folder Streamlit serves the frame from: the frame's files and ``plotly.min.js``.
 
     Made once per content (its name holds a hash of the files and Plotly's version), written
     to a new folder and renamed into place, so two processes starting at once cannot serve a
-    half-copied file.
+    half-copied file. ``base``: where (default ``cache_base()``).
     """
     digest = hashlib.sha256(plotly.__version__.encode())
     for name in FRONTEND_FILES:
         digest.update((FRONTEND / name).read_bytes())
-    base = Path(base) if base is not None else Path(tempfile.gettempdir())
-    folder = base / f"clustering-lab-plotly-view-{digest.hexdigest()[:16]}"
+    base = Path(base) if base is not None else cache_base()
+    folder = base / f"plotly-view-{digest.hexdigest()[:16]}"
     if _complete(folder):
         return folder
     staging = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=base))
-    for name in FRONTEND_FILES:
-        shutil.copyfile(FRONTEND / name, staging / name)
-    shutil.copyfile(PLOTLY_JS, staging / "plotly.min.js")
+    _copy_files(staging)
     try:
         os.replace(staging, folder)
     except OSError:  # a non-empty folder of that name is in the way
@@ -72,15 +95,30 @@ def frontend_folder(base: Path | None = None) -> Path:
     return folder
 
 
+def _sources() -> dict[str, Path]:
+    return {**{name: FRONTEND / name for name in FRONTEND_FILES}, "plotly.min.js": PLOTLY_JS}
+
+
+def _copy_files(folder: Path, missing_only: bool = False) -> None:
+    for name, source in _sources().items():
+        if not (missing_only and (folder / name).is_file()):
+            shutil.copyfile(source, folder / name)
+
+
 def _complete(folder: Path) -> bool:
-    return all((folder / name).is_file() for name in (*FRONTEND_FILES, "plotly.min.js"))
+    return all((folder / name).is_file() for name in _sources())
 
 
 @functools.cache
-def _component():
-    """The declared component (declared on first use, from inside a script run, so that the
-    running server registers the folder it serves)."""
-    return components.declare_component("plotly_view", path=str(frontend_folder()))
+def _declared() -> tuple[Any, Path] | None:
+    """The declared component and the folder it serves, or None when no folder could be made
+    (then ``show`` falls back to ``st.plotly_chart``). Declared on first use, from inside a
+    script run, so that the running server registers the folder it serves."""
+    try:
+        folder = frontend_folder()
+    except OSError:
+        return None
+    return components.declare_component("plotly_view", path=str(folder)), folder
 
 
 def figure_json(figure) -> str:
@@ -96,8 +134,18 @@ def show(figure, *, key: str, config: Mapping[str, Any] | None = None,
         the click is in ``st.session_state[key]``.
     Returns the last click (see the module's docstring), or None.
     """
+    declared = _declared()
+    if declared is not None and not _complete(declared[1]):  # files removed since: put back
+        try:
+            _copy_files(declared[1], missing_only=True)
+        except OSError:
+            declared = None
+    if declared is None:  # no folder to serve the frame from: Streamlit's own chart
+        return st.plotly_chart(figure, key=key, config=dict(config or {}), theme=None,
+                               on_select=on_click or "ignore", selection_mode="points")
+    component, _ = declared
     height = figure.layout.height or DEFAULT_HEIGHT
-    return _component()(
+    return component(
         spec=figure_json(figure), config=json.dumps(dict(config or {})), height=int(height),
         key=key, default=None, on_change=on_click,
     )
