@@ -30,6 +30,7 @@ import plotly.io as pio
 
 from clustering.constants import CLUSTER_COLOURS, UNASSIGNED_COLOUR
 
+RING_COLOUR = "rgba(26,26,26,0.55)"  # the rings of the points that changed cluster
 WEBGL_THRESHOLD = 2_000  # SVG up to this many drawn points, WebGL above (see the module's doc)
 TEMPLATE = "none"  # Plotly's empty template: every figure sets its own styles
 MAX_DRAWN_POINTS = 20_000  # beyond this, a fixed sample is drawn (the caption says so)
@@ -1030,8 +1031,10 @@ def kmeans_figure(
         data.append(dict(
             type=point_type, x=X[moved, 0], y=X[moved, 1], mode="markers",
             name="rings: changed cluster", showlegend=False, hoverinfo="skip",
-            marker=dict(symbol="circle-open", size=size + 6, color=OUTLINE_COLOUR,
-                        line=dict(width=1.8, color=OUTLINE_COLOUR)),
+            # half-transparent and thin: WebGL draws open rings heavier than SVG, and a band of
+            # changed points must not hide their colours
+            marker=dict(symbol="circle-open", size=size + 6, color=RING_COLOUR,
+                        line=dict(width=1.3, color=RING_COLOUR)),
         ))
     if selected is not None and 0 <= selected < n and show_distances:
         point = X[selected]
