@@ -108,3 +108,14 @@ def shown_figure(at, key: str) -> dict:
         if element.proto.id.endswith(f"-{key}"):
             return json.loads(element.proto.spec)
     raise AssertionError(f"no figure under the key {key!r}")
+
+
+def plotted(values):
+    """A figure's array as sent to the browser: a list, or Plotly's typed array {dtype, bdata}."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return values

@@ -7,14 +7,13 @@ equals the log-likelihood after every E step and lies below it after every M ste
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import shown_figure
+from conftest import plotted, shown_figure
 from streamlit.testing.v1 import AppTest
 
 from clustering.constants import UNASSIGNED_COLOUR
@@ -60,13 +59,6 @@ def number(at: AppTest, label: str) -> float:
 def table(at: AppTest, index: int):
     value = at.table[index].value
     return value.data if hasattr(value, "data") else value
-
-
-def plotted(values):
-    """A figure's array as sent to the browser: a list, or Plotly's typed array {dtype, bdata}."""
-    if isinstance(values, dict) and "bdata" in values:
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
-    return values
 
 
 def everything_shown(at: AppTest) -> str:

@@ -10,7 +10,7 @@ import json
 
 import numpy as np
 import plotly.graph_objects as go
-from conftest import shown_figure
+from conftest import plotted, shown_figure
 from streamlit.testing.v1 import AppTest
 
 from clustering.ui import plotly_view
@@ -66,7 +66,7 @@ def test_without_a_folder_to_serve_the_figure_is_streamlits_own_chart(monkeypatc
     assert not at.exception
     assert not at.get("component_instance")
     figure = shown_figure(at, "demo.figure")
-    np.testing.assert_allclose(_values(figure["data"][0]["y"]), [3.0, 1.0, 2.0])
+    np.testing.assert_allclose(plotted(figure["data"][0]["y"]), [3.0, 1.0, 2.0])
 
 
 def test_show_sends_the_figure_its_config_and_height_under_the_key():
@@ -74,7 +74,7 @@ def test_show_sends_the_figure_its_config_and_height_under_the_key():
     assert not at.exception
     figure = shown_figure(at, "demo.figure")
     assert figure["data"][0]["type"] == "scattergl"
-    np.testing.assert_allclose(_values(figure["data"][0]["y"]), [3.0, 1.0, 2.0])
+    np.testing.assert_allclose(plotted(figure["data"][0]["y"]), [3.0, 1.0, 2.0])
     (element,) = at.get("component_instance")
     args = json.loads(element.proto.json_args)
     assert json.loads(args["config"]) == {"displaylogo": False}
@@ -87,13 +87,4 @@ def test_figure_json_keeps_numpy_arrays_exact():
     x = np.linspace(0, 1, 7)
     figure = go.Figure(go.Scatter(x=x, y=x ** 2))
     sent = json.loads(plotly_view.figure_json(figure))
-    np.testing.assert_array_equal(_values(sent["data"][0]["y"]), x ** 2)
-
-
-def _values(array):
-    """A JSON array as Plotly sends it: a list, or a typed array {dtype, bdata}."""
-    import base64
-
-    if isinstance(array, dict):
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
-    return np.asarray(array)
+    np.testing.assert_array_equal(plotted(sent["data"][0]["y"]), x ** 2)
