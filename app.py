@@ -5,7 +5,7 @@ import streamlit as st
 st.set_page_config(page_title="Clustering Lab", page_icon=":material/scatter_plot:", layout="wide")
 
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True),
+    st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="start", default=True),
     st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
     st.Page("pages/data.py", title="Data", icon=":material/table_chart:", url_path="data"),
     st.Page("pages/kmeans.py", title="K-means", icon=":material/hub:", url_path="kmeans"),
@@ -13,6 +13,8 @@ PAGES = [
     st.Page("pages/compare.py", title="Compare K-means and EM", icon=":material/compare:", url_path="compare"),
     st.Page("pages/generative.py", title="Generative model", icon=":material/casino:", url_path="generative"),
     st.Page("pages/exact_1d.py", title="Exact 1-D optimum", icon=":material/straighten:", url_path="exact-1d"),
+    # The default page is served at "/"; this hidden twin answers the README's "/home" too.
+    st.Page("pages/home.py", title="Home", url_path="home", visibility="hidden"),
 ]
 
 st.navigation(PAGES).run()

@@ -297,6 +297,25 @@ def _m_snapshot(run: Run, X: np.ndarray) -> Snapshot:
     return Snapshot("M", params, current.iteration + 1)
 
 
+def advance_to(run: Run, index: int, X: np.ndarray) -> Run:
+    """The run with its cursor at half-step ``index`` (a link's ``step=``), reached by the reducer.
+
+    Within the history this is a jump; past its end, the half-steps that come next (E, M, E, ...)
+    are taken one by one. A half-step that fails (a collapse) stops the walk at the last good
+    one, with the reason in ``stop_reason``, so the page can say why it is not at ``index``.
+    """
+    if index <= len(run.history) - 1:
+        return step(run, JumpTo(index), X)
+    run = step(run, JumpTo(len(run.history) - 1), X)
+    while run.cursor < index:
+        msg = EStep() if next_kind(run) == "E" else MStep()
+        try:
+            run = step(run, msg, X)
+        except StepError as error:
+            return replace(run, stop_reason=f"Stopped at the last good step: {error}")
+    return run
+
+
 def is_converged(run: Run) -> bool:
     """Whether the half-step on screen ends a converged run (RunToConvergence said so)."""
     return run.stop_reason == "converged" and run.cursor == len(run.history) - 1

@@ -36,5 +36,5 @@ with right:
 
 panels.sigma_section(active, start, x_range, y_range)
 
-layout.write_url(active, panels.url_params(setup))
+layout.write_url(active, panels.url_params(setup, em_run))
 stepping.animate_tick(list(panels.RUNS))

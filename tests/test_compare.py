@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hst
 from streamlit.testing.v1 import AppTest
 from threadpoolctl import threadpool_limits
 
@@ -375,3 +377,47 @@ def test_a_change_of_data_resets_both_runs_and_says_so_once():
     ]
     assert [len(r.history) for r in runs(at)] == [1, 1]
     assert runs(at)[0].initial.params.shape == (3, 2)
+
+
+# --------------------------------------------------------------------------------------
+# The link: a typed set-up and the half-step
+# --------------------------------------------------------------------------------------
+
+@hst.composite
+def compare_setups(draw) -> compare_panels.Setup:
+    init = draw(hst.sampled_from(tuple(compare_panels.INITS)))
+    k = draw(hst.integers(1, 8))
+    typed = ""
+    if init == "typed":
+        typed = "; ".join(f"{draw(hst.floats(-1e6, 1e6))!r}, {draw(hst.floats(-1e6, 1e6))!r}"
+                          for _ in range(k))
+    return compare_panels.Setup(
+        k=k, init=init, typed=typed,
+        init_seed=compare_panels.DEFAULT_SEED if init == "typed" else draw(hst.integers(0, 2**32 - 1)),
+        shape=draw(hst.sampled_from(tuple(compare_panels.SHAPES))),
+    )
+
+
+@given(compare_setups())
+def test_the_compare_link_round_trips(setup):
+    again, messages = compare_panels.Setup.from_query(setup.to_query())
+    assert again == setup and messages == []
+
+
+def test_a_bad_compare_link_keeps_the_default_and_says_why():
+    setup, messages = compare_panels.Setup.from_query({"k": "0", "init": "magic", "em_start": "data"})
+    assert setup == compare_panels.Setup()
+    assert len(messages) == 2 and "“k”" in messages[0] and "“init”" in messages[1]
+
+
+def test_the_link_carries_the_half_step_and_reopens_there():
+    at = open_compare()
+    for name in ("e", "m", "e"):
+        click(at, name)
+    link = dict(at.query_params)
+    assert link["step"] == ["3"] or link["step"] == "3"
+    shown = {label: metric_values(at, label) for label in ("J", "Log-likelihood")}
+    again = open_compare({key: value[0] if isinstance(value, list) else value
+                          for key, value in link.items()})
+    assert [r.cursor for r in runs(again)] == [3, 3]
+    assert {label: metric_values(again, label) for label in shown} == shown

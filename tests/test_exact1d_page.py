@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from clustering import exact1d, kmeans, lloyd1d
+from clustering.ui.numbers import read_number
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_PATH = str(ROOT / "pages" / "exact_1d.py")
@@ -17,7 +18,7 @@ PAGE_PATH = str(ROOT / "pages" / "exact_1d.py")
 
 def _metric(at, label: str) -> float:
     value = next(m.value for m in at.metric if m.label == label)
-    return float(value.replace(",", ""))
+    return read_number(value)
 
 
 # --------------------------------------------------------------------------------------

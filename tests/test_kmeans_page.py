@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from clustering import datasets, derived, kmeans, presets, restarts, stepper
 from clustering.ui import kmeans_panels as panels
 from clustering.ui import manual
-from clustering.ui.numbers import fmt
+from clustering.ui.numbers import fmt_sig
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -443,7 +443,7 @@ def test_restarts_histogram_and_use_the_best():
     click(at, "Run to convergence")
     final = derived.kmeans_objective_curve(active_X(at), stored_run(at))[-1]
     assert final == result.best_objective  # the same loop: the same J to the last bit
-    assert metric(at, "J").value == fmt(result.best_objective)
+    assert metric(at, "J").value == fmt_sig(result.best_objective, 6)
     assert button(at, "Use the best").disabled
 
 

@@ -17,9 +17,9 @@ import numpy as np
 import streamlit as st
 
 from clustering import compare, derived, kmeans, plotting, softkmeans, stepper
-from clustering.constants import DEFAULT_SEED, MAX_K_GMM
+from clustering.constants import DEFAULT_SEED, MAX_ITER, MAX_K_GMM
 from clustering.ui import layout, state, urls
-from clustering.ui.numbers import fmt
+from clustering.ui.numbers import fmt, fmt_sig
 
 PAGE = "compare"
 KMEANS = "compare.kmeans"  # the page key of the K-means run
@@ -29,6 +29,7 @@ EM = "compare.gmm"  # the page key of the EM run
 RUNS = (EM, KMEANS)
 DEFAULT_K = 3
 MAX_SEED = 2**32 - 1
+MAX_STEP = 2 * MAX_ITER + 1  # the last half-step a run can reach
 INITS = {
     "kmeans++": "k-means++",
     "random": "Random data points (Forgy)",
@@ -82,13 +83,51 @@ def _default(name: str, value) -> None:
 
 @dataclass(frozen=True)
 class Setup:
-    """The shared start; a change of any of these starts both runs again."""
+    """The shared start; a change of any of these starts both runs again.
 
-    k: int
-    init: str
-    init_seed: int
-    typed: str
+    ``to_query`` / ``from_query`` are the page's link: pure, and each other's inverse
+    (``Setup.from_query(s.to_query())[0] == s``). The half-step on screen travels beside it as
+    ``step``.
+    """
+
+    k: int = DEFAULT_K
+    init: str = "kmeans++"
+    init_seed: int = DEFAULT_SEED
+    typed: str = ""  # the typed means, when init is "typed"
     shape: str = "data"  # EM's initial covariances (compare.START_SHAPES)
+
+    def to_query(self) -> dict[str, str]:
+        params = {"k": str(self.k), "init": self.init, "em_start": self.shape}
+        if self.init == "typed":
+            params["means"] = self.typed
+        else:
+            params["init_seed"] = str(self.init_seed)
+        return params
+
+    @classmethod
+    def from_query(cls, query) -> tuple[Setup, list[str]]:
+        """The set-up a link asks for (defaults where it says nothing) and a plain message for
+        every value it could not use (that value keeps its default)."""
+        found: dict = {}
+        messages: list[str] = []
+        parsers = {
+            "k": lambda: urls.parse_int(query, "k", 1, MAX_K_GMM, None),
+            "init": lambda: urls.parse_choice(query, "init", tuple(INITS), None),
+            "init_seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
+            "shape": lambda: urls.parse_choice(query, "em_start", tuple(SHAPES), None),
+        }
+        for name, parse in parsers.items():
+            try:
+                value = parse()
+            except ValueError as error:
+                messages.append(f"{error} Using the default instead.")
+                continue
+            if value is not None:
+                found[name] = value
+        if query.get("means"):
+            found["typed"] = str(query["means"])
+            found["init"] = "typed"
+        return cls(**found), messages
 
 
 def parse_means(text: str, k: int) -> np.ndarray:
@@ -119,35 +158,29 @@ def format_means(means: np.ndarray) -> str:
 
 
 def read_url() -> None:
-    """On the page's first visit, copy the link's k, init, init_seed and means; a bad value warns."""
+    """On the page's first visit, copy the link's set-up and half-step; a bad value warns."""
     query = layout.read_page_params(PAGE)
     if not query:
         return
-    parsers = {
-        "k": lambda: urls.parse_int(query, "k", 1, MAX_K_GMM, None),
-        "init": lambda: urls.parse_choice(query, "init", tuple(INITS), None),
-        "init_seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
-        "shape": lambda: urls.parse_choice(query, "em_start", tuple(SHAPES), None),
-    }
-    for name, parse in parsers.items():
-        try:
-            value = parse()
-        except ValueError as error:
-            state.push_message(PAGE, f"{error} Using the default instead.", "warning")
-            continue
-        if value is not None:
-            state.set_value(PAGE, name, value)
-    if query.get("means"):
-        state.set_value(PAGE, "typed", str(query["means"]))
-        state.set_value(PAGE, "init", "typed")
+    setup, messages = Setup.from_query(query)
+    try:
+        step = urls.parse_int(query, "step", 0, MAX_STEP, None)
+    except ValueError as error:
+        step = None
+        messages.append(f"{error} Starting at half-step 0 instead.")
+    for message in messages:
+        state.push_message(PAGE, message, "warning")
+    for name in ("k", "init", "init_seed", "typed", "shape"):
+        state.set_value(PAGE, name, getattr(setup, name))
+    state.set_value(PAGE, "pending_step", step)
+    state.set_value(PAGE, "run_key", None)  # the link's set-up makes new runs
 
 
-def url_params(setup: Setup) -> dict[str, str]:
-    params = {"k": str(setup.k), "init": setup.init, "em_start": setup.shape}
-    if setup.init == "typed":
-        params["means"] = setup.typed
-    else:
-        params["init_seed"] = str(setup.init_seed)
+def url_params(setup: Setup, run: stepper.Run | None = None) -> dict[str, str]:
+    """The page's link: the shared start and the half-step on screen."""
+    params = setup.to_query()
+    if run is not None:
+        params["step"] = str(run.cursor)
     return params
 
 
@@ -205,6 +238,13 @@ def ensure_runs(active: state.ActiveData, setup: Setup, start: np.ndarray) -> tu
     km_run = stepper.new_kmeans_run(start, origin=origin)
     em_run = stepper.new_gmm_run(compare.em_start(active.X, start, setup.shape),
                                  covariance_type="full", origin=origin)
+    pending = state.get_value(PAGE, "pending_step")
+    if pending:  # a link's half-step: both runs walk there together, as the buttons would
+        state.set_value(PAGE, "pending_step", None)
+        km_run = stepper.advance_to(km_run, int(pending), active.X)
+        em_run = stepper.advance_to(em_run, int(pending), active.X)
+        if em_run.stop_reason:
+            state.push_message(EM, em_run.stop_reason, "error")
     state.set_run(KMEANS, km_run)
     state.set_run(EM, em_run)
     state.set_value(PAGE, "run_key", key)
@@ -290,7 +330,7 @@ def kmeans_column(active: state.ActiveData, side: Side, x_range, y_range) -> Non
     kind = run.current.kind
     st.markdown("### K-means: hard assignments")
     columns = st.columns(2)
-    columns[0].metric("J", fmt(view.objective), border=True,
+    columns[0].metric("J", fmt_sig(view.objective, 6), border=True,
                       help="J = Σₙ ‖xₙ − u_{zₙ}‖², the sum of squared distances to the centroids "
                            "(“—” before the first E step).")
     if active.dataset.labels is not None:
@@ -321,7 +361,7 @@ def em_column(active: state.ActiveData, side: Side, x_range, y_range) -> None:
     params = run.current.params
     st.markdown("### EM: soft assignments, an ellipse each")
     columns = st.columns(2)
-    columns[0].metric("Log-likelihood", fmt(view.log_likelihood, 2), border=True,
+    columns[0].metric("Log-likelihood", fmt_sig(view.log_likelihood, 6), border=True,
                       help="ℓ(θ) = Σₙ log Σₖ πₖ N(xₙ | μₖ, Σₖ), summed over all points.")
     if active.dataset.labels is not None:
         columns[1].metric(ACCURACY_LABEL, _percent(side.share), border=True,

@@ -17,7 +17,7 @@ import streamlit as st
 from clustering import exact1d, kmeans, lloyd1d, plotting
 from clustering.constants import DEFAULT_SEED, EXACT_1D_MAX_K, EXACT_1D_MAX_POINTS
 from clustering.ui import layout, state, urls
-from clustering.ui.numbers import fmt
+from clustering.ui.numbers import fmt, fmt_sig
 
 PAGE = "exact-1d"
 SOURCES = {"preset": "A ready-made line", "column": "One coordinate of the active data set"}
@@ -229,12 +229,12 @@ def metrics(result: Answers) -> None:
     gap = result.gap
     relative = f"{fmt(lloyd_j / optimum_j, 2)} × the optimum's J" if optimum_j > 0 and gap > 0 else None
     columns = st.columns(4)
-    columns[0].metric("J of Lloyd's answer", fmt(lloyd_j, 3), border=True,
+    columns[0].metric("J of Lloyd's answer", fmt_sig(lloyd_j, 6), border=True,
                       help="J = Σₙ (xₙ − u_{zₙ})² where Lloyd's algorithm stopped.")
-    columns[1].metric("J of the global optimum", fmt(optimum_j, 3), border=True,
+    columns[1].metric("J of the global optimum", fmt_sig(optimum_j, 6), border=True,
                       help="The smallest J of any partition into K clusters, found by dynamic "
                            "programming over the sorted points.")
-    columns[2].metric("Gap J_Lloyd − J_opt", fmt(gap, 3), delta=relative, delta_color="inverse",
+    columns[2].metric("Gap J_Lloyd − J_opt", fmt_sig(gap, 6), delta=relative, delta_color="inverse",
                       delta_arrow="off", border=True,
                       help="Never below 0: no partition has a smaller J than the optimum.")
     columns[3].metric("Lloyd's rounds (E + M)", f"{result.lloyd.iterations}", border=True,

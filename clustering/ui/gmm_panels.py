@@ -19,7 +19,7 @@ import streamlit as st
 from clustering import datasets, derived, gmm, plotting, stepper
 from clustering.constants import DEFAULT_EM_TOL, DEFAULT_REG_COVAR, DEFAULT_SEED, MAX_K_GMM
 from clustering.ui import plotly_view, state, urls
-from clustering.ui.numbers import fmt, fmt_exp
+from clustering.ui.numbers import fmt, fmt_exp, fmt_sig
 
 PAGE = "gmm"
 
@@ -400,15 +400,15 @@ def status(run: stepper.Run, view: derived.GMMView, likelihoods: list[float]) ->
                       border=True)
     gain = None
     if kind == "M" and run.cursor > 0:
-        gain = fmt(view.log_likelihood - likelihoods[run.cursor - 1], 4, signed=True)
-    columns[1].metric("Log-likelihood", fmt(view.log_likelihood, 4), delta=gain,
+        gain = fmt_sig(view.log_likelihood - likelihoods[run.cursor - 1], 4, signed=True)
+    columns[1].metric("Log-likelihood", fmt_sig(view.log_likelihood, 6), delta=gain,
                       help="ℓ(θ) = Σₙ log Σₖ πₖ N(xₙ | μₖ, Σₖ), summed over all points.",
                       border=True)
-    columns[2].metric("Lower bound", fmt(view.lower_bound, 4),
+    columns[2].metric("Lower bound", fmt_sig(view.lower_bound, 6),
                       help="𝓛(q, θ) = Σₙ Σₖ qₙₖ [log πₖ N(xₙ | μₖ, Σₖ) − log qₙₖ] with q the "
                            "responsibilities of the last E step (none before the first E step).",
                       border=True)
-    columns[3].metric("Gap ℓ − 𝓛 (KL)", fmt(view.gap, 4),
+    columns[3].metric("Gap ℓ − 𝓛 (KL)", fmt_sig(view.gap, 4),
                       help="KL(q ‖ p(z | x, θ)) ≥ 0: zero right after an E step.", border=True)
 
 

@@ -30,7 +30,7 @@ from clustering.constants import (
     MAX_K_KMEANS,
 )
 from clustering.ui import manual, plotly_view, state, urls
-from clustering.ui.numbers import MISSING, fmt
+from clustering.ui.numbers import MISSING, fmt, fmt_sig
 
 PAGE = "kmeans"
 DEFAULT_K = 3
@@ -441,16 +441,16 @@ def objective_delta(curve: list[float | None], cursor: int) -> str | None:
     change = curve[cursor] - curve[cursor - 1]
     if abs(change) <= 1e-12 * max(1.0, abs(curve[cursor - 1])):
         return "0"
-    return fmt(change, signed=True)
+    return fmt_sig(change, 4, signed=True)
 
 
 def status(active: state.ActiveData, run: stepper.Run, curve: list[float | None]) -> None:
     """The metrics row: Iteration, J (change from the previous half-step), next step, changes."""
-    top, bottom = st.columns([0.8, 1.5, 1.1]), st.columns(2)
+    top, bottom = st.columns([1, 1.5]), st.columns(3)
     columns = [*top, *bottom]
     columns[0].metric("Iteration", run.current.iteration,
                       help="Completed iterations: one iteration is an E step followed by an M step.")
-    columns[1].metric("J", fmt(curve[run.cursor]), delta=objective_delta(curve, run.cursor),
+    columns[1].metric("J", fmt_sig(curve[run.cursor], 6), delta=objective_delta(curve, run.cursor),
                       delta_color="inverse",
                       help="J = Σₙ ‖xₙ − u_{zₙ}‖², the sum of squared distances of the points to "
                            "their centroids; the change is from the previous half-step (green: "
@@ -465,7 +465,7 @@ def status(active: state.ActiveData, run: stepper.Run, curve: list[float | None]
                       help="Points whose cluster changed in the last E step (“—” before the "
                            "second E step: the first one assigns every point).")
     shift = last_m_shift(run)
-    columns[4].metric("Largest move (last M step)", fmt(shift),
+    columns[4].metric("Largest move (last M step)", fmt_sig(shift, 4),
                       help="The longest distance ‖u_k(new) − u_k(old)‖ in the last M step.")
 
 

@@ -21,12 +21,27 @@ WHERE_TO_START = {
 }
 
 
+# What no page may do: cut a number or a label. A metric box wraps its label and value onto a
+# second line instead of ending them with "…", and its value shrinks a little on narrow screens;
+# a display formula wider than its column gets smaller type instead of running off its edge.
+STYLE = """<style>
+[data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div,
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] div {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: break-word;
+}
+[data-testid="stMetricValue"] { font-size: clamp(1.35rem, 2.1vw, 2.1rem) !important; line-height: 1.2; }
+[data-testid="stMetricLabel"] { height: auto !important; min-height: 1.5rem; }
+</style>"""
+
+
 def page_setup(page: str) -> state.ActiveData:
     """Read the link's data set (first visit only), draw the sidebar, show queued messages.
 
     Returns the active data set.
     """
     _through_the_router()
+    st.html(STYLE)
     if state.first_visit("data"):
         query = urls.read_query()
         try:
