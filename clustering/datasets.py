@@ -158,6 +158,7 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
     ),
     "uniform": (),
     "old-faithful": (),
+    "collapse": (),
 }
 
 NAMES: tuple[str, ...] = tuple(OPTIONS)
@@ -172,6 +173,7 @@ TITLES: dict[str, str] = {
     "circles": "Two circles",
     "uniform": "Uniform square",
     "old-faithful": "Old Faithful",
+    "collapse": "Collapse example (4 points × 6 copies)",
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -225,7 +227,15 @@ DESCRIPTIONS: dict[str, str] = {
         "for Gaussian mixtures in Bishop's PRML, which standardizes the data first; these "
         "are the real measurements, so N and the seed do not apply."
     ),
+    "collapse": (
+        "Four distinct points, each repeated six times: with K = 4 and reg_covar = 0 every "
+        "component of a Gaussian mixture can sit on one point and shrink to zero variance, so "
+        "the log-likelihood grows without limit. A fixed example: N and the seed do not apply."
+    ),
 }
+
+COLLAPSE_POINTS = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+COLLAPSE_COPIES = 6
 
 USUAL_SIZES: dict[str, int] = {
     "blobs": 1500,
@@ -237,9 +247,11 @@ USUAL_SIZES: dict[str, int] = {
     "circles": 500,
     "uniform": 500,
     "old-faithful": 272,
+    "collapse": len(COLLAPSE_POINTS) * COLLAPSE_COPIES,
 }
 
-FIXED: frozenset[str] = frozenset({"old-faithful"})  # real data: n and seed are ignored
+# Fixed sets: n and seed are ignored (real data, or an example made to show one thing)
+FIXED: frozenset[str] = frozenset({"old-faithful", "collapse"})
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -506,6 +518,10 @@ def make(name: str, n: int | None = None, seed: int = 0, **options) -> Dataset:
     if name == "old-faithful":
         X, labels = _old_faithful()
         columns = ("eruptions", "waiting")
+    elif name == "collapse":
+        X = np.repeat(COLLAPSE_POINTS, COLLAPSE_COPIES, axis=0)
+        labels = np.repeat(np.arange(len(COLLAPSE_POINTS)), COLLAPSE_COPIES)
+        columns = ("x", "y")
     else:
         rng = np.random.default_rng(seed)
         size = USUAL_SIZES[name] if n is None else n

@@ -220,16 +220,17 @@ def next_kind(run: Run) -> Kind:
 
 def allowed(run: Run, msg: Msg) -> bool:
     """Whether ``msg`` does something now (the page disables the buttons for which it is not)."""
-    if isinstance(msg, EStep):
-        return next_kind(run) == "E"
-    if isinstance(msg, MStep):
-        return next_kind(run) == "M"
+    if isinstance(msg, (EStep, MStep)):
+        # done (converged) or stopped by a collapse: the page says so, and no step is offered
+        if is_converged(run) or stopped_by_failure(run):
+            return False
+        return next_kind(run) == ("E" if isinstance(msg, EStep) else "M")
     if isinstance(msg, Back):
         return run.cursor > 0
     if isinstance(msg, Reset):
         return len(run.history) > 1 or run.cursor > 0 or run.stop_reason is not None
     if isinstance(msg, (Iterate, RunToConvergence)):
-        return not is_converged(run)
+        return not (is_converged(run) or stopped_by_failure(run))
     if isinstance(msg, JumpTo):
         return True
     raise TypeError(f"Unknown message {msg!r}.")
@@ -300,20 +301,20 @@ def _m_snapshot(run: Run, X: np.ndarray) -> Snapshot:
 def advance_to(run: Run, index: int, X: np.ndarray) -> Run:
     """The run with its cursor at half-step ``index`` (a link's ``step=``), reached by the reducer.
 
-    Within the history this is a jump; past its end, the half-steps that come next (E, M, E, ...)
-    are taken one by one. A half-step that fails (a collapse) stops the walk at the last good
-    one, with the reason in ``stop_reason``, so the page can say why it is not at ``index``.
+    The run is taken to convergence (as Run to convergence would), then the cursor jumps to
+    ``index``; so a link to the last half-step of a converged run, or of a run stopped by a
+    collapse, opens it converged or stopped, with the same ``stop_reason``. An ``index`` past
+    the end (a step after convergence changes nothing, a collapse allows none) opens the last
+    half-step.
     """
-    if index <= len(run.history) - 1:
-        return step(run, JumpTo(index), X)
-    run = step(run, JumpTo(len(run.history) - 1), X)
-    while run.cursor < index:
-        msg = EStep() if next_kind(run) == "E" else MStep()
-        try:
-            run = step(run, msg, X)
-        except StepError as error:
-            return replace(run, stop_reason=f"Stopped at the last good step: {error}")
-    return run
+    return step(step(run, RunToConvergence(), X), JumpTo(index), X)  # JumpTo stops at the end
+
+
+def stopped_by_failure(run: Run) -> bool:
+    """Whether the half-step on screen is where Run to convergence stopped because the next
+    half-step failed (a collapse); ``stop_reason`` then says why, and E / M step do nothing."""
+    return (run.stop_reason not in (None, "converged", "max_iter")
+            and run.cursor == len(run.history) - 1)
 
 
 def is_converged(run: Run) -> bool:

@@ -194,3 +194,46 @@ def test_a_lesson_overrides_what_was_set_before():
 def test_an_unknown_lesson_is_refused():
     with pytest.raises(ValueError, match="There is no lesson 'nope'"):
         lessons.get("nope")
+
+
+def _shown(at: AppTest) -> dict[str, list[str]]:
+    """Every st.metric on the page, label -> values (a page may show a label twice)."""
+    shown: dict[str, list[str]] = {}
+    for metric in at.metric:
+        shown.setdefault(metric.label, []).append(metric.value)
+    return shown
+
+
+def _status(at: AppTest) -> list[str]:
+    """The stepping status line(s): where the run is and what comes next, or why it stopped."""
+    return [m.value for m in at.markdown
+            if m.value.startswith(("**Next:", "✅", "⏹", "⛔"))]
+
+
+def reopen_from_link(at: AppTest, page_file: str) -> AppTest:
+    """A fresh session (a new browser) opening the link the page wrote."""
+    link = {key: (value[0] if isinstance(value, list) else value)
+            for key, value in at.query_params.items()}
+    again = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    again.query_params.update(link)
+    # AppTest finds a page whose path differs from its file name ("exact-1d") only after a
+    # first run; the link's data set is read there, the page's own parameters on its first visit
+    again.run()
+    again.switch_page(page_file)
+    again.query_params.update(link)
+    again.run()
+    assert not again.exception, again.exception
+    return again
+
+
+@pytest.mark.parametrize("key", [lesson.key for lesson in lessons.LESSONS])
+def test_every_lesson_link_reproduces_the_page(key):
+    at = open_lesson(key)
+    page_file = lessons.get(key).page[0]
+    if page_file != "pages/exact_1d.py":
+        run_to_convergence(at, "compare.gmm" if page_file == "pages/compare.py" else
+                           "kmeans" if page_file == "pages/kmeans.py" else "gmm")
+    again = reopen_from_link(at, page_file)
+    assert _shown(again) == _shown(at)
+    assert _status(again) == _status(at)  # converged, or stopped by a collapse, and why
+    assert again.session_state["data.active"].n == at.session_state["data.active"].n

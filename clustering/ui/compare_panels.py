@@ -243,8 +243,6 @@ def ensure_runs(active: state.ActiveData, setup: Setup, start: np.ndarray) -> tu
         state.set_value(PAGE, "pending_step", None)
         km_run = stepper.advance_to(km_run, int(pending), active.X)
         em_run = stepper.advance_to(em_run, int(pending), active.X)
-        if em_run.stop_reason:
-            state.push_message(EM, em_run.stop_reason, "error")
     state.set_run(KMEANS, km_run)
     state.set_run(EM, em_run)
     state.set_value(PAGE, "run_key", key)

@@ -75,9 +75,6 @@ STORYBOARDS = {
     "lecture": "The lecture's moments (initial, first E, first M, 2 and 5 cycles)",
     "bishop": "Bishop, PRML Fig. 9.8 (after 1, 2, 5 and 20 cycles)",
 }
-COLLAPSE_POINTS = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-COLLAPSE_COPIES = 6
-COLLAPSE_NAME = "collapse example: 4 distinct points, 6 copies each"
 
 
 def _key(name: str) -> str:
@@ -308,23 +305,10 @@ def ensure_run(active: state.ActiveData, setup: Setup, manual_means: np.ndarray 
     pending = state.get_value(PAGE, "pending_step")
     if pending:
         state.set_value(PAGE, "pending_step", None)
-        run = _advance(run, int(pending), active.X)
+        run = stepper.advance_to(run, int(pending), active.X)
     state.set_run(PAGE, run)
     state.set_value(PAGE, "run_key", key)
     state.set_value(PAGE, "animating", False)
-    return run
-
-
-def _advance(run: stepper.Run, steps: int, X: np.ndarray) -> stepper.Run:
-    """Take ``steps`` half-steps (E, M, E, ...) from the start; stop at a collapse and say so."""
-    for _ in range(steps):
-        msg = stepper.EStep() if stepper.next_kind(run) == "E" else stepper.MStep()
-        try:
-            run = stepper.step(run, msg, X)
-        except stepper.StepError as error:
-            state.push_message(PAGE, f"{error} The link's step could not be reached; the run "
-                                     "stays at its last good step.", "error")
-            break
     return run
 
 
@@ -676,14 +660,8 @@ def formulas(active: state.ActiveData, run: stepper.Run, view: derived.GMMView) 
 
 def load_collapse_example() -> None:
     """Callback: a data set on which a component must collapse, with K = 4 and reg_covar = 0."""
-    X = np.repeat(COLLAPSE_POINTS, COLLAPSE_COPIES, axis=0)
-    dataset = datasets.Dataset(
-        X=X, labels=np.repeat(np.arange(len(COLLAPSE_POINTS)), COLLAPSE_COPIES), name=COLLAPSE_NAME,
-        description="Four distinct points, each repeated six times: with K = 4 every component "
-                    "can sit on one point and shrink to zero variance.",
-    )
-    state.set_data(state.DataSpec(name="example", source_name=COLLAPSE_NAME), dataset)
-    state.set_value(PAGE, "k", len(COLLAPSE_POINTS))
+    state.set_data(state.DataSpec(name="collapse"))  # a named set: the link rebuilds it
+    state.set_value(PAGE, "k", len(datasets.COLLAPSE_POINTS))
     state.set_value(PAGE, "init", "random")
     state.set_value(PAGE, "init_seed", 0)
     state.set_value(PAGE, "cov", "full")

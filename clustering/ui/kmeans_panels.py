@@ -321,21 +321,10 @@ def ensure_run(active: state.ActiveData, setup: Setup, centroids: np.ndarray | N
     pending = state.get_value(PAGE, "pending_step")
     if pending:
         state.set_value(PAGE, "pending_step", None)
-        run = advance(run, int(pending), active.X)
+        run = stepper.advance_to(run, int(pending), active.X)
     state.set_run(PAGE, run)
     state.set_value(PAGE, "run_key", key)
     state.set_value(PAGE, "animating", False)
-    return run
-
-
-def advance(run: stepper.Run, index: int, X: np.ndarray) -> stepper.Run:
-    """The run at half-step ``index``: run to convergence, then jump there (or step past the end)."""
-    run = stepper.step(run, stepper.RunToConvergence(), X)
-    if index <= len(run.history) - 1:
-        return stepper.step(run, stepper.JumpTo(index), X)
-    while len(run.history) - 1 < index:  # past convergence every half-step repeats the last
-        msg = stepper.EStep() if stepper.next_kind(run) == "E" else stepper.MStep()
-        run = stepper.step(run, msg, X)
     return run
 
 

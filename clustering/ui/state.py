@@ -37,8 +37,7 @@ class DataSpec:
 
     For an upload, ``name`` is "upload" and ``source_name`` the file's name; an upload can't be
     rebuilt from the URL. A mixture sampled on the Generative model page has ``name``
-    "generated" (``source_name`` says which mixture) and is held like an upload; so is a
-    page's built-in example (``name`` "example", e.g. the GMM page's collapse example).
+    "generated" (``source_name`` says which mixture) and is held like an upload.
     """
 
     name: str = DEFAULT_DATASET
@@ -51,13 +50,11 @@ class DataSpec:
     @property
     def is_upload(self) -> bool:
         """True when the points can't be rebuilt from this recipe (an upload or a generated mixture)."""
-        return self.name in ("upload", "generated", "example")
+        return self.name in ("upload", "generated")
 
     def label(self) -> str:
         if self.name == "generated":
             return f"sampled mixture ({self.source_name})"
-        if self.name == "example":
-            return self.source_name
         base = f"uploaded file “{self.source_name}”" if self.is_upload else self.name
         return base
 

@@ -88,12 +88,12 @@ def controls(pages: str | Sequence[str], X: np.ndarray, next_hint: dict[str, str
 
     columns = st.columns([1, 1, 1, 1.6, 1])
     columns[0].button(
-        LABEL_E, key=f"{pages[0]}.btn.e", type="primary" if stepper.next_kind(lead) == "E" else "secondary",
+        LABEL_E, key=f"{pages[0]}.btn.e", type="primary" if stepper.allowed(lead, stepper.EStep()) else "secondary",
         disabled=not stepper.allowed(lead, stepper.EStep()) or animating,
         on_click=apply, args=(pages, stepper.EStep(), X), width="stretch",
     )
     columns[1].button(
-        LABEL_M, key=f"{pages[0]}.btn.m", type="primary" if stepper.next_kind(lead) == "M" else "secondary",
+        LABEL_M, key=f"{pages[0]}.btn.m", type="primary" if stepper.allowed(lead, stepper.MStep()) else "secondary",
         disabled=not stepper.allowed(lead, stepper.MStep()) or animating,
         on_click=apply, args=(pages, stepper.MStep(), X), width="stretch",
     )
@@ -108,7 +108,7 @@ def controls(pages: str | Sequence[str], X: np.ndarray, next_hint: dict[str, str
     else:
         columns[3].button(
             LABEL_RUN, key=f"{pages[0]}.btn.run",
-            disabled=stepper.is_converged(lead),
+            disabled=not stepper.allowed(lead, stepper.RunToConvergence()),
             on_click=_start_animation, args=(pages, X), width="stretch",
         )
     columns[4].button(
@@ -147,6 +147,9 @@ def status_line(run: stepper.Run, next_hint: dict[str, str]) -> str:
                 f"{why}. Step back, or Reset to start again.")
     if at_end and run.stop_reason == "max_iter":
         return f"⏹ Stopped at the cap of {run.max_iter} iterations before convergence."
+    if stepper.stopped_by_failure(run):
+        return (f"⛔ **{run.stop_reason}** No further step is possible from here: step back, "
+                "or change the set-up and start again.")
     kind = stepper.next_kind(run)
     name = "E step" if kind == "E" else "M step"
     return f"**Next: {name}.** {next_hint.get(kind, '')}"
