@@ -85,6 +85,36 @@ def covariance_2d(sigma_x: float, sigma_y: float, rho: float) -> np.ndarray:
     return np.array([[sigma_x**2, off_diagonal], [off_diagonal, sigma_y**2]])
 
 
+FIELDS = ("weight", "mean_x", "mean_y", "sigma_x", "sigma_y", "rho")  # a row, as a link writes it
+
+
+def format_components(components: tuple[Component, ...] | list[Component]) -> str:
+    """The rows as a link carries them: "π,μx,μy,σx,σy,ρ;..." (shortest exact digits)."""
+    return ";".join(",".join(repr(float(getattr(c, name))) for name in FIELDS) for c in components)
+
+
+def parse_components(text: str) -> tuple[Component, ...]:
+    """The rows a link's text names (the inverse of :func:`format_components`).
+
+    Raises ValueError with a plain sentence when a row is not six numbers; whether the numbers
+    make a mixture is :func:`params_from_components`' to say.
+    """
+    rows = [row for row in str(text).replace("−", "-").split(";") if row.strip()]
+    if not rows:
+        raise ValueError("The mixture names no component; it needs rows “π,μx,μy,σx,σy,ρ”.")
+    components = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            values = [float(value) for value in row.split(",")]
+        except ValueError:
+            values = []
+        if len(values) != len(FIELDS):
+            raise ValueError(f"Component {number} of the mixture must be six numbers "
+                             f"“π,μx,μy,σx,σy,ρ”; it is “{row}”.")
+        components.append(Component(*values))
+    return tuple(components)
+
+
 def params_from_components(components: tuple[Component, ...] | list[Component]) -> tuple[GMMParams, tuple[str, ...]]:
     """The mixture (π, μ, Σ) the rows describe, and the notes to show (e.g. weights normalised).
 
@@ -198,3 +228,21 @@ def sample_mixture(params: GMMParams, n: int, seed: int = 0) -> tuple[np.ndarray
 def component_counts(z: np.ndarray, k: int) -> np.ndarray:
     """N_k, the number of points drawn from each of the k components: a (k,) int array."""
     return np.bincount(np.asarray(z, dtype=np.intp), minlength=k)[:k]
+
+
+def mixture_dataset(components: tuple[Component, ...], n: int, seed: int = 0):
+    """The Dataset of N points sampled from the mixture the rows describe (labels: the true z).
+
+    The same (rows, n, seed) give the same points, so a link that carries them rebuilds the
+    very sample on screen. Raises ValueError with a plain sentence for rows that make no mixture.
+    """
+    from clustering.datasets import Dataset
+
+    params, _ = params_from_components(components)
+    X, z = sample_mixture(params, n, seed)
+    k = len(params.weights)
+    return Dataset(
+        X=X, labels=z, name="generated",
+        description=(f"{n:,} points sampled on the Generative model page from a mixture of {k} "
+                     f"Gaussians (seed {seed}); the labels are the true components z."),
+    )

@@ -9,7 +9,7 @@ import streamlit as st
 from clustering.ui import exact1d_panels as panels
 from clustering.ui import layout, state
 
-active = layout.page_setup(panels.PAGE)
+active = layout.page_setup(panels.PAGE, own_data=panels.OWN_DATA)
 st.title("Exact 1-D optimum: Lloyd vs. the global minimum")
 panels.read_url()
 line, k, start, seed, typed = panels.controls(active)

@@ -9,7 +9,8 @@ import streamlit as st
 from clustering.ui import generative_panels as panels
 from clustering.ui import layout
 
-active = layout.page_setup(panels.PAGE)
+panels.read_url()  # first: its plain messages about a bad link show in this very run
+active = layout.page_setup(panels.PAGE, own_data=panels.OWN_DATA)
 st.title("The generative model of a Gaussian mixture")
 panels.story()
 
@@ -35,4 +36,4 @@ with right:
     else:
         st.info("Fix the table on the left to see the points.")
 
-layout.write_url(active)
+layout.write_url(active, panels.Setup(rows, n, seed).to_query() if params is not None else None)

@@ -13,4 +13,14 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
-python3 -m pytest "$@"
+# The tests write only to temporary folders: the clone must be as clean after them as before.
+before=$(git status --porcelain 2>/dev/null || true)
+status=0
+python3 -m pytest "$@" || status=$?
+after=$(git status --porcelain 2>/dev/null || true)
+if [ "$before" != "$after" ]; then
+  echo "The tests changed the working tree (they may write only to temporary folders):"
+  diff <(echo "$before") <(echo "$after") || true
+  [ "$status" = "0" ] && status=1
+fi
+exit "$status"

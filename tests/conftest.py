@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -15,7 +16,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOTS = ROOT / "tests" / "screenshots"
+# Tests write only to a temporary folder (the clone stays clean); set SCREENSHOTS_DIR to keep them
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR")
+                   or Path(tempfile.gettempdir()) / "clustering-lab-test-screenshots")
+# The README's pictures are refreshed from the tests only when asked
+UPDATE_README_SCREENSHOTS = bool(os.environ.get("UPDATE_README_SCREENSHOTS"))
 
 
 def free_port() -> int:

@@ -7,12 +7,11 @@ screenshot is the README's (assets/screenshots/gmm.png).
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import numpy as np
 import pytest
-from conftest import ROOT, screenshot, wait_for_app
+from conftest import ROOT, UPDATE_README_SCREENSHOTS, screenshot, wait_for_app
 
 from clustering import datasets, plotting
 
@@ -81,7 +80,7 @@ def test_stepping_the_mouse_in_the_browser(app_url, page):
     page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
     page.wait_for_timeout(500)
     path = screenshot(page, "gmm")
-    if os.environ.get("UPDATE_README_SCREENSHOTS"):  # refresh the README's picture on request only
+    if UPDATE_README_SCREENSHOTS:  # refresh the README's picture on request only
         target = ROOT / "assets" / "screenshots" / "gmm.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from clustering import generative
 from clustering.generative import Component
 from clustering.gmm import GMMParams
+from clustering.ui import state, urls
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_FILE = "pages/generative.py"
@@ -205,7 +208,7 @@ def test_fit_em_makes_the_sample_the_active_data_and_opens_the_gmm_page():
     next(b for b in at.button if b.label == "Fit EM to these points").click().run(timeout=60)
 
     active = at.session_state["data.active"]
-    assert active.spec.name == "generated" and active.spec.is_upload
+    assert active.spec.name == "generated" and not active.spec.is_upload  # a link rebuilds it
     params, _ = generative.params_from_components(generative.PRESETS[generative.DEFAULT_PRESET])
     X, z = generative.sample_mixture(params, 800, seed=5)
     assert np.array_equal(active.X, X)  # exactly the points on the screen
@@ -218,3 +221,50 @@ def test_fit_em_makes_the_sample_the_active_data_and_opens_the_gmm_page():
     assert any(m.value.startswith("**True parameters**") for m in at.markdown)
     weight_columns = [list(t.value["πₖ"]) for t in at.table if "πₖ" in t.value.columns]
     assert ["0.400", "0.350", "0.250"] in weight_columns
+    # the GMM page's link carries the sample: a new browser rebuilds the very same points
+    link = {key: value[0] if isinstance(value, list) else value for key, value in at.query_params.items()}
+    assert link["dataset"] == "mixture"
+    rebuilt = state.build(urls.parse_data(link))
+    assert np.array_equal(rebuilt.X, X) and np.array_equal(rebuilt.dataset.labels, z)
+
+
+@st.composite
+def generative_setups(draw):
+    from clustering.ui import generative_panels
+
+    number = st.floats(-1e3, 1e3, allow_nan=False)
+    rows = tuple(
+        generative.Component(draw(st.floats(0, 1)), draw(number), draw(number),
+                             draw(st.floats(0.01, 100)), draw(st.floats(0.01, 100)),
+                             draw(st.floats(-0.99, 0.99)))
+        for _ in range(draw(st.integers(1, 6)))
+    )
+    return generative_panels.Setup(rows, draw(st.integers(2, 5000)), draw(st.integers(0, 2**32 - 1)))
+
+
+@given(generative_setups())
+def test_the_generative_link_round_trips(setup):
+    from clustering.ui import generative_panels
+
+    again, messages = generative_panels.Setup.from_query(setup.to_query())
+    assert again == setup and messages == []
+
+
+def test_a_new_sample_and_an_edited_mixture_are_in_the_link():
+    at = AppTest.from_file(str(ROOT / "app.py")).run(timeout=30)
+    at.switch_page(PAGE_FILE).run(timeout=30)
+    next(b for b in at.button if b.label == "Draw a new sample").click().run(timeout=30)
+    at.selectbox(key="generative.preset").select("Tilted and overlapping").run(timeout=30)
+    link = {key: value[0] if isinstance(value, list) else value for key, value in at.query_params.items()}
+    assert link["sample_seed"] == "1"
+    assert link["components"] == generative.format_components(generative.PRESETS["Tilted and overlapping"])
+    again = AppTest.from_file(str(ROOT / "app.py"))
+    again.query_params.update(link)
+    again.run(timeout=30)
+    again.switch_page(PAGE_FILE)
+    again.query_params.update(link)
+    again.run(timeout=30)
+    assert not again.exception
+    assert again.session_state["generative.seed"] == 1
+    assert again.session_state["generative.rows"] == generative.PRESETS["Tilted and overlapping"]
+    assert again.session_state["generative.k"] == 2

@@ -19,6 +19,7 @@ from clustering.constants import DEFAULT_SEED, EXACT_1D_MAX_K, EXACT_1D_MAX_POIN
 from clustering.ui import layout, state, urls
 from clustering.ui.numbers import fmt, fmt_sig
 
+OWN_DATA = "Its own: points on a line (a preset,\nor one column of the active data set)"
 PAGE = "exact-1d"
 SOURCES = {"preset": "A ready-made line", "column": "One coordinate of the active data set"}
 STARTS = {

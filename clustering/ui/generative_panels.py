@@ -9,13 +9,13 @@ widget keys below are the same "generative.<name>" keys ``state.get_value`` read
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from clustering import datasets, generative, plotting
+from clustering import generative, plotting
 from clustering.constants import (
     DEFAULT_SEED,
     GENERATIVE_DEFAULT_POINTS,
@@ -23,7 +23,7 @@ from clustering.constants import (
     MAX_K_GMM,
 )
 from clustering.gmm import GMMParams
-from clustering.ui import state
+from clustering.ui import state, urls
 from clustering.ui.numbers import fmt
 
 PAGE = "generative"
@@ -31,6 +31,8 @@ GMM_PAGE = "gmm"
 GMM_PAGE_FILE = "pages/gmm.py"
 FIT_LABEL = "Fit EM to these points"
 RESAMPLE_LABEL = "Draw a new sample"
+OWN_DATA = ("Its own: points sampled from the\nmixture in the table (“Fit EM”\nmakes them the "
+            "active data set)")
 
 # The table's columns: the Component field each edits, its header and its help text.
 COLUMNS = {
@@ -61,6 +63,71 @@ def _key(name: str) -> str:
 
 def _default(name: str, value) -> None:
     state.set_default(PAGE, name, value)
+
+
+# --------------------------------------------------------------------------------------
+# The set-up and the link
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the page shows: the mixture's rows, N and the seed of the sample.
+
+    ``to_query`` / ``from_query`` are the page's link (keys ``components``, ``points`` and
+    ``sample_seed``, apart from the active data set's ``n`` and ``seed``); pure, and each other's
+    inverse: ``Setup.from_query(s.to_query())[0] == s``.
+    """
+
+    rows: tuple[generative.Component, ...] = generative.PRESETS[generative.DEFAULT_PRESET]
+    n: int = GENERATIVE_DEFAULT_POINTS
+    seed: int = DEFAULT_SEED
+
+    def to_query(self) -> dict[str, str]:
+        return {"components": generative.format_components(self.rows), "points": str(self.n),
+                "sample_seed": str(self.seed)}
+
+    @classmethod
+    def from_query(cls, query) -> tuple[Setup, list[str]]:
+        """The set-up a link asks for (defaults where it says nothing), and a plain message for
+        every value it could not use (that value keeps its default)."""
+        found: dict = {}
+        messages: list[str] = []
+        if query.get("components"):
+            try:
+                rows = generative.parse_components(query["components"])
+                if len(rows) > MAX_K_GMM:
+                    raise ValueError(f"it has {len(rows)} components; at most {MAX_K_GMM} fit.")
+                found["rows"] = rows
+            except ValueError as error:
+                messages.append(f"The link's “components” can't be used: {error} "
+                                "Showing the default mixture instead.")
+        for name, key, low, high in (("n", "points", 2, GENERATIVE_MAX_POINTS),
+                                     ("seed", "sample_seed", 0, urls.MAX_SEED)):
+            try:
+                value = urls.parse_int(query, key, low, high, None)
+            except ValueError as error:
+                messages.append(f"{error} Using the default instead.")
+                continue
+            if value is not None:
+                found[name] = value
+        return cls(**found), messages
+
+
+def read_url() -> None:
+    """On the page's first visit, put the link's mixture, N and seed into the page."""
+    from clustering.ui import layout
+
+    query = layout.read_page_params(PAGE)
+    if not query or not any(key in query for key in ("components", "points", "sample_seed")):
+        return
+    setup, messages = Setup.from_query(query)
+    for message in messages:
+        state.push_message(PAGE, message, "warning")
+    _set_rows(setup.rows)
+    state.set_value(PAGE, "k", len(setup.rows))
+    state.set_value(PAGE, "n", setup.n)
+    state.set_value(PAGE, "seed", setup.seed)
 
 
 # --------------------------------------------------------------------------------------
@@ -234,17 +301,13 @@ def resample_button() -> None:
 
 def _fit(params: GMMParams, n: int, seed: int) -> None:
     """Callback of "Fit EM": the sample becomes the active data set, the truth goes to the GMM page."""
-    X, z = generative.sample_mixture(params, n, seed)  # the very points on screen (same seed)
+    rows = tuple(state.get_value(PAGE, "rows"))
     k = len(params.weights)
-    dataset = datasets.Dataset(
-        X=X, labels=z, name="generated",
-        description=(f"{n:,} points sampled on the Generative model page from a mixture of {k} "
-                     f"Gaussians (seed {seed}); the labels are the true components z."),
-    )
-    source = f"K = {k}, N = {n:,}, seed {seed}"
-    try:
-        active = state.set_data(state.DataSpec(name="generated", n=n, seed=seed, source_name=source),
-                                dataset)
+    spec = state.DataSpec(name="generated", n=n, seed=seed,
+                          options=(("mixture", generative.format_components(rows)),),
+                          source_name=f"K = {k}, N = {n:,}, seed {seed}")
+    try:  # the very points on screen: the same rows, N and seed (and what a link rebuilds)
+        active = state.set_data(spec)
     except ValueError as error:
         state.push_message(PAGE, f"These points could not become the active data set: {error}", "error")
         return

@@ -35,9 +35,11 @@ STYLE = """<style>
 </style>"""
 
 
-def page_setup(page: str) -> state.ActiveData:
+def page_setup(page: str, own_data: str | None = None) -> state.ActiveData:
     """Read the link's data set (first visit only), draw the sidebar, show queued messages.
 
+    own_data : for a page that works on data of its own (Generative model, Exact 1-D), one
+        line saying what, shown in the sidebar instead of the active data set.
     Returns the active data set.
     """
     _through_the_router()
@@ -51,7 +53,7 @@ def page_setup(page: str) -> state.ActiveData:
         except ValueError as error:  # UrlError or a generator's own plain message
             state.push_message(page, f"{error} Showing the default data set instead.", "warning")
     active = state.get_data()
-    _sidebar(page, active)
+    _sidebar(page, active, own_data)
     for level, text in state.pop_messages(page):
         getattr(st, level if level in ("info", "warning", "error", "success") else "info")(text)
     return active
@@ -73,11 +75,15 @@ def _through_the_router() -> None:
         st.rerun()
 
 
-def _sidebar(page: str, active: state.ActiveData) -> None:
+def _sidebar(page: str, active: state.ActiveData, own_data: str | None) -> None:
     with st.sidebar:
-        st.markdown("**Active data set**")
-        scaled = "standardized (z-score)" if active.spec.standardize else "original units"
-        st.text(f"{active.spec.label()}\nN = {active.n:,} points, {scaled}")
+        if own_data is not None:
+            st.markdown("**This page's data**")
+            st.text(own_data)
+        else:
+            st.markdown("**Active data set**")
+            scaled = "standardized (z-score)" if active.spec.standardize else "original units"
+            st.text(f"{active.spec.label()}\nN = {active.n:,} points, {scaled}")
         st.caption("Where to start: " + WHERE_TO_START.get(page, WHERE_TO_START["home"]).replace("**", ""))
 
 

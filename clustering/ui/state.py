@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from clustering import datasets
+from clustering import datasets, generative
 from clustering.constants import DEFAULT_DATASET, DEFAULT_SEED
 from clustering.stepper import Run
 
@@ -37,7 +37,8 @@ class DataSpec:
 
     For an upload, ``name`` is "upload" and ``source_name`` the file's name; an upload can't be
     rebuilt from the URL. A mixture sampled on the Generative model page has ``name``
-    "generated" (``source_name`` says which mixture) and is held like an upload.
+    "generated", its rows in ``options`` (("mixture", "π,μx,μy,σx,σy,ρ;..."),), N and seed:
+    the link rebuilds the very same points.
     """
 
     name: str = DEFAULT_DATASET
@@ -49,8 +50,8 @@ class DataSpec:
 
     @property
     def is_upload(self) -> bool:
-        """True when the points can't be rebuilt from this recipe (an upload or a generated mixture)."""
-        return self.name in ("upload", "generated")
+        """True for an uploaded file: its points can't be rebuilt from a link."""
+        return self.name == "upload"
 
     def label(self) -> str:
         if self.name == "generated":
@@ -86,7 +87,10 @@ class ActiveData:
 
 def build(spec: DataSpec, dataset: datasets.Dataset | None = None, version: int = 0) -> ActiveData:
     """Make the ActiveData for ``spec`` (generating the points unless ``dataset`` is given)."""
-    if dataset is None:
+    if dataset is None and spec.name == "generated":  # a mixture's sample, rebuilt from its rows
+        rows = generative.parse_components(dict(spec.options)["mixture"])
+        dataset = generative.mixture_dataset(rows, spec.n, spec.seed)
+    elif dataset is None:
         dataset = datasets.make(spec.name, n=spec.n, seed=spec.seed, **dict(spec.options))
     X = datasets.standardize(dataset.X) if spec.standardize else dataset.X
     X = np.asarray(X, dtype=float)

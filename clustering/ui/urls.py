@@ -12,10 +12,12 @@ from typing import Any
 
 import streamlit as st
 
-from clustering import datasets
-from clustering.constants import MAX_POINTS
+from clustering import datasets, generative
+from clustering.constants import GENERATIVE_DEFAULT_POINTS, GENERATIVE_MAX_POINTS, MAX_POINTS
 
 DATA_KEYS = ("dataset", "n", "seed", "standardize")
+MAX_SEED = 2**32 - 1  # numpy's default_rng takes any, a link any whole number up to this
+MIXTURE = "mixture"  # dataset=mixture: a sample of the mixture in "mixture" (Generative model page)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -65,9 +67,11 @@ def parse_data(query: Mapping[str, str]):
 
     if not query.get("dataset"):
         return None
+    if query.get("dataset") == MIXTURE:
+        return parse_mixture_data(query)
     name = parse_choice(query, "dataset", tuple(datasets.NAMES), "mouse")
     n = parse_int(query, "n", 2, MAX_POINTS, None)
-    seed = parse_int(query, "seed", 0, 2**32 - 1, 0)
+    seed = parse_int(query, "seed", 0, MAX_SEED, 0)
     standardize = parse_bool(query, "standardize", False)
     options = tuple(
         (option.name, value)
@@ -75,6 +79,22 @@ def parse_data(query: Mapping[str, str]):
         if (value := parse_option(query, option)) is not None
     )
     return DataSpec(name=name, n=n, seed=seed, standardize=standardize, options=options)
+
+
+def parse_mixture_data(query: Mapping[str, str]):
+    """A sample of a mixture (the Generative model page's "Fit EM"): its rows, N and seed."""
+    from clustering.ui.state import DataSpec
+
+    try:
+        rows = generative.parse_components(query.get("mixture", ""))
+        generative.params_from_components(rows)  # rows that make no mixture: say so now
+    except ValueError as error:
+        raise UrlError(f"The link's “mixture” can't be used: {error}") from None
+    n = parse_int(query, "n", 2, GENERATIVE_MAX_POINTS, GENERATIVE_DEFAULT_POINTS)
+    seed = parse_int(query, "seed", 0, MAX_SEED, 0)
+    return DataSpec(name="generated", n=n, seed=seed,
+                    standardize=parse_bool(query, "standardize", False), options=(("mixture", generative.format_components(rows)),),
+                    source_name=f"K = {len(rows)}, N = {n:,}, seed {seed}")
 
 
 def parse_option(query: Mapping[str, str], option) -> int | float | None:
@@ -99,6 +119,10 @@ def data_query(spec) -> dict[str, str]:
     """The query parameters that rebuild ``spec`` (none for an upload: it can't be rebuilt)."""
     if spec.is_upload:
         return {}
+    if spec.name == "generated":
+        query = {"dataset": MIXTURE, "mixture": dict(spec.options)["mixture"],
+                 "n": str(spec.n), "seed": str(spec.seed)}
+        return query | ({"standardize": "true"} if spec.standardize else {})
     query = {"dataset": spec.name, "seed": str(spec.seed)}
     if spec.n is not None:
         query["n"] = str(spec.n)
