@@ -258,3 +258,21 @@ def test_the_home_page_says_what_the_app_teaches_and_links_to_the_data():
     assert not at.exception
     assert at.title[0].value == "Clustering Lab"
     assert "data" in {link.proto.page for link in at.get("page_link")}  # the url path
+
+
+def test_a_link_made_on_an_upload_says_it_cannot_carry_the_file_and_offers_the_csv():
+    at = open_data_page()
+    upload(at, "flowers.csv", GOOD_CSV)
+    link = {key: value[0] if isinstance(value, list) else value for key, value in at.query_params.items()}
+    assert link["dataset"] == "upload" and link["file"] == "flowers.csv"
+    # every page offers the uploaded points as a CSV to send with the link
+    at.switch_page("pages/kmeans.py").run()
+    assert [d.proto.label for d in at.get("download_button")] == ["Download the data (CSV)"]
+    # a new browser opening the link is told why it sees the default data set
+    again = AppTest.from_file(str(ROOT / "app.py"))
+    again.query_params.update(link)
+    again.run()
+    assert not again.exception
+    warnings = [w.value for w in again.warning]
+    assert any("“flowers.csv”" in w and "cannot carry a file" in w for w in warnings), warnings
+    assert again.session_state["data.active"].spec.name == "mouse"

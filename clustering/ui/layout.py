@@ -84,6 +84,14 @@ def _sidebar(page: str, active: state.ActiveData, own_data: str | None) -> None:
             st.markdown("**Active data set**")
             scaled = "standardized (z-score)" if active.spec.standardize else "original units"
             st.text(f"{active.spec.label()}\nN = {active.n:,} points, {scaled}")
+            if active.spec.is_upload and page != "data":  # the Data page has its own download
+                from clustering.ui import data_controls
+
+                st.caption("A link cannot carry an uploaded file: send this CSV with it.")
+                st.download_button(  # written only when clicked
+                    "Download the data (CSV)", on_click="ignore", mime="text/csv",
+                    data=lambda: data_controls.csv_bytes(data_controls.table(active)),
+                    file_name=data_controls.download_name(active), key=f"{page}.download_data")
         st.caption("Where to start: " + WHERE_TO_START.get(page, WHERE_TO_START["home"]).replace("**", ""))
 
 

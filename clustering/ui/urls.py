@@ -17,6 +17,7 @@ from clustering.constants import GENERATIVE_DEFAULT_POINTS, GENERATIVE_MAX_POINT
 
 DATA_KEYS = ("dataset", "n", "seed", "standardize")
 MAX_SEED = 2**32 - 1  # numpy's default_rng takes any, a link any whole number up to this
+UPLOAD = "upload"  # dataset=upload: made on an uploaded file, which no link can carry
 MIXTURE = "mixture"  # dataset=mixture: a sample of the mixture in "mixture" (Generative model page)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -69,6 +70,13 @@ def parse_data(query: Mapping[str, str]):
         return None
     if query.get("dataset") == MIXTURE:
         return parse_mixture_data(query)
+    if query.get("dataset") == UPLOAD:
+        name = str(query.get("file") or "a file")[:120]
+        raise UrlError(
+            f"This link was made on an uploaded file (“{name}”), and a link cannot carry a file: "
+            "ask for the file (the page the link was made on offers it as a CSV download) and "
+            "upload it on the Data page."
+        )
     name = parse_choice(query, "dataset", tuple(datasets.NAMES), "mouse")
     n = parse_int(query, "n", 2, MAX_POINTS, None)
     seed = parse_int(query, "seed", 0, MAX_SEED, 0)
@@ -117,8 +125,8 @@ def parse_option(query: Mapping[str, str], option) -> int | float | None:
 
 def data_query(spec) -> dict[str, str]:
     """The query parameters that rebuild ``spec`` (none for an upload: it can't be rebuilt)."""
-    if spec.is_upload:
-        return {}
+    if spec.is_upload:  # a link can't carry a file: it names it, so the page that opens can say so
+        return {"dataset": UPLOAD, "file": spec.source_name}
     if spec.name == "generated":
         query = {"dataset": MIXTURE, "mixture": dict(spec.options)["mixture"],
                  "n": str(spec.n), "seed": str(spec.seed)}
