@@ -16,7 +16,11 @@ line, k, start, seed, typed = panels.controls(active)
 st.caption(line.lesson)
 
 result = panels.answers(line, k, start, seed, typed)
-if result is not None:
+if result is not None and not panels.revealed():  # a lesson: predict, then reveal
+    panels.lloyd_only(result)
+    panels.figure(line, result, with_optimum=False)
+    panels.notes(result)
+elif result is not None:
     panels.metrics(result)
     panels.verdict(result)
     panels.figure(line, result)

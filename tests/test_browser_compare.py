@@ -49,7 +49,7 @@ def test_compare_runs_the_mouse_and_shows_the_sigma_limit(app_url, page):
     page.goto(f"{app_url}/compare?{MOUSE}")
     expect(page.get_by_text("Compare K-means and EM from the same start")).to_be_visible(timeout=30_000)
     wait_for_app(page)
-    _plots(page, 3)
+    _plots(page, 2)
     _no_exception(page)
     _instant(page)
     page.get_by_role("button", name="Run to convergence").click()
@@ -65,8 +65,11 @@ def test_compare_runs_the_mouse_and_shows_the_sigma_limit(app_url, page):
     _scroll_to(page, page.get_by_role("heading", name="K-means: hard assignments"))
     _shot(page, "compare-mouse")
 
-    # σ → 0: the smallest σ makes EM's run K-means' run
-    _scroll_to(page, page.get_by_role("heading", name="K-means as a limit of EM"))
+    # σ → 0: the smallest σ makes EM's run K-means' run (in an expander, closed at first)
+    expander = page.get_by_test_id("stExpander").filter(has_text="K-means as a limit of EM")
+    _scroll_to(page, expander)
+    expander.get_by_text("K-means as a limit of EM").first.click()
+    wait_for_app(page)
     page.get_by_role("slider", name="σ (log scale").focus()
     page.keyboard.press("Home")
     wait_for_app(page)
@@ -91,7 +94,7 @@ def test_a_lesson_opens_bishops_old_faithful_on_compare(app_url, page):
     expect(page.get_by_text("Lesson: Old Faithful.")).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("stSidebar")).to_contain_text("old-faithful")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("standardized")
-    _plots(page, 3)
+    _plots(page, 2)
     _no_exception(page)
     assert "means=" in page.url and "dataset=old-faithful" in page.url
     _instant(page)

@@ -176,7 +176,14 @@ def test_the_exact_1d_answer():
     at = open_lesson("exact-1d")
     assert at.selectbox(key="exact-1d.preset").value == "stuck"
     assert at.radio(key="exact-1d.start").value == "preset"
+    # "Predict before you step": Lloyd's answer alone, the optimum hidden until asked for
+    assert [m.label for m in at.metric] == ["J of Lloyd's answer", "Lloyd's rounds (E + M)"]
+    assert not any("stuck in a local minimum" in w.value for w in at.warning)
+    assert at.query_params["reveal"] in ("0", ["0"])
+    at.button(key="exact-1d.reveal").click().run()
+    assert "J of the global optimum" in [m.label for m in at.metric]
     assert any("stuck in a local minimum" in w.value for w in at.warning)
+    assert "reveal" not in at.query_params
 
 
 def test_a_lesson_overrides_what_was_set_before():

@@ -463,9 +463,20 @@ LIMIT_TEXT = (
 )
 
 
-def sigma_section(active: state.ActiveData, start: np.ndarray, x_range, y_range) -> Limit:
-    """The slider, the soft assignments at that σ, and whether the run equals K-means."""
-    st.subheader("K-means as a limit of EM: σ → 0")
+SIGMA_TITLE = "K-means as a limit of EM: σ → 0"
+
+
+def sigma_section(active: state.ActiveData, start: np.ndarray, x_range, y_range) -> Limit | None:
+    """In an expander made only while open (a lesson shows nothing of it before the first
+    step): the slider, the soft assignments at that σ, and whether the run equals K-means."""
+    box = layout.lazy_expander(PAGE, "sigma", SIGMA_TITLE)
+    if not box.open:
+        return None
+    with box:
+        return _sigma_limit(active, start, x_range, y_range)
+
+
+def _sigma_limit(active: state.ActiveData, start: np.ndarray, x_range, y_range) -> Limit:
     st.markdown(LIMIT_TEXT)
     st.latex(r"\gamma_{nk} = \frac{\exp\!\big(-\lVert x_n-\mu_k\rVert^2 / 2\sigma^2\big)}"
              r"{\sum_{j=1}^{K}\exp\!\big(-\lVert x_n-\mu_j\rVert^2 / 2\sigma^2\big)}"
@@ -502,7 +513,7 @@ def sigma_section(active: state.ActiveData, start: np.ndarray, x_range, y_range)
                        f"{fmt(gap, 3)}): EM with this σ took {result.soft.current.iteration} "
                        f"iterations, K-means {result.kmeans.current.iteration}.")
         else:
-            st.warning(f"**The final means differ from K-means' centroids** by up to "
+            st.info(f"**The final means differ from K-means' centroids** by up to "
                        f"{fmt(gap, 3)}: EM with this σ took {result.soft.current.iteration} "
                        f"iterations, K-means {result.kmeans.current.iteration}. Make σ smaller.")
         st.caption("With a large σ every point is shared by all means and they crowd "

@@ -114,6 +114,7 @@ def read_url() -> None:
         seed = urls.parse_int(query, "init_seed", 0, 2**32 - 1, None)
         if seed is not None:
             state.set_value(PAGE, "seed", seed)
+        state.set_value(PAGE, "revealed", urls.parse_bool(query, "reveal", True))
     except urls.UrlError as error:
         st.warning(f"{error} Using the default instead.")
 
@@ -225,6 +226,31 @@ def answers(line: Line, k: int, method: str, seed: int, typed: str) -> Answers |
                    opt_objective)
 
 
+REVEAL_LABEL = "Reveal the global optimum"
+
+
+def _reveal() -> None:
+    state.set_value(PAGE, "revealed", True)
+
+
+def revealed() -> bool:
+    """Whether the optimum is shown (a lesson hides it until the person has predicted)."""
+    return bool(state.get_value(PAGE, "revealed", True))
+
+
+def lloyd_only(result: Answers) -> None:
+    """Before the reveal: Lloyd's answer alone, the question, and the button that reveals."""
+    columns = st.columns(4)
+    columns[0].metric("J of Lloyd's answer", fmt_sig(result.lloyd.objective, 6), border=True,
+                      help="J = Σₙ (xₙ − u_{zₙ})² where Lloyd's algorithm stopped.")
+    columns[1].metric("Lloyd's rounds (E + M)", f"{result.lloyd.iterations}", border=True,
+                      help="Rounds until an E step changed no label.")
+    st.info("**Predict first:** is this the smallest J any partition of these points into K "
+            "clusters can have? Lloyd only ever lowers J, one E or M step at a time, and has "
+            "stopped: no single step lowers it further. Decide, then reveal the optimum.")
+    st.button(REVEAL_LABEL, key=_key("reveal"), on_click=_reveal, type="primary")
+
+
 def metrics(result: Answers) -> None:
     lloyd_j, optimum_j = result.lloyd.objective, result.optimum_objective
     gap = result.gap
@@ -264,13 +290,13 @@ def notes(result: Answers) -> None:
                 "where it was (the lecture's rule for an empty cluster).")
 
 
-def figure(line: Line, result: Answers) -> None:
+def figure(line: Line, result: Answers, with_optimum: bool = True) -> None:
     rows = [
         (f"{LLOYD_ROW}<br>J = {fmt(result.lloyd.objective, 3)}", result.x, result.lloyd_labels,
          result.lloyd_centroids, result.start),
         (f"{OPTIMUM_ROW}<br>J = {fmt(result.optimum_objective, 3)}", result.x,
          result.optimum_labels, result.optimum_centroids, None),
-    ]
+    ][: 2 if with_optimum else 1]
     st.plotly_chart(plotting.number_line_figure(rows, axis_title=plotting.plain_text(line.axis_title)),
                     width="stretch", config=plotting.PLOT_CONFIG, key=_key("figure"))
     st.caption("Each row is the same points; colours number the clusters from left to right. "
@@ -285,6 +311,8 @@ def why() -> None:
 
 def url_params(line_name: str | None, column: int | None, k: int, start: str, seed: int) -> dict:
     params: dict[str, str] = {"k": str(k), "start": start}
+    if not revealed():
+        params["reveal"] = "0"
     if line_name is not None:
         params["line"] = line_name
     if column is not None:

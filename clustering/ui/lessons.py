@@ -98,6 +98,7 @@ def _exact() -> None:
     state.set_value(page, "preset", "stuck")
     state.set_value(page, "k", lloyd1d.line_presets()["stuck"].k)
     state.set_value(page, "start", "preset")
+    state.set_value(page, "revealed", False)  # predict before the optimum is shown
 
 
 LESSONS: tuple[Lesson, ...] = (
