@@ -438,6 +438,8 @@ def test_restarts_histogram_and_use_the_best():
     click(at, "Use the best")
     assert at.session_state["kmeans.init_seed"] == result.best_seed
     assert f"seed {result.best_seed}" in texts(at, "success")
+    # the caption names the histogram's seeds (0 to 19), not the next 20 from the new seed
+    assert "seeds 0 to 19" in " ".join(c.value for c in at.caption)
     np.testing.assert_array_equal(stored_run(at).initial.params, result.starts[result.best])
     instant(at)
     click(at, "Run to convergence")

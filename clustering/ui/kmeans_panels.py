@@ -672,8 +672,7 @@ def objective_chart(run: stepper.Run | None, curve: list[float | None]) -> None:
 def _use_best(seed: int) -> None:
     state.set_value(PAGE, "init_seed", int(seed))
     state.set_value(PAGE, "selected", None)
-    state.push_message(PAGE, f"Loaded the best restart's start (seed {seed}). Click **Run to "
-                             "convergence** to reach its J.", "success")
+    state.set_value(PAGE, "best_loaded", int(seed))  # said beside the button, where the person is
 
 
 def restarts_panel(active: state.ActiveData, setup: Setup, run: stepper.Run | None,
@@ -694,8 +693,7 @@ def restarts_panel(active: state.ActiveData, setup: Setup, run: stepper.Run | No
         st.button(f"Run {int(count)} restarts", key=state.widget_key(PAGE, "btn.restarts"),
                   type="primary", width="stretch", on_click=state.set_value,
                   args=(PAGE, "restarts_requested", True))
-        st.caption(f"{INITS[setup.init]}, K = {setup.k}, seeds {setup.init_seed} to "
-                   f"{setup.init_seed + int(count) - 1}, each run to convergence.")
+        caption = st.empty()  # the seeds of the restarts shown (filled below)
     key = (active.key, setup.k, setup.init)
     if state.get_value(PAGE, "restarts_requested"):
         state.set_value(PAGE, "restarts_requested", False)
@@ -707,6 +705,11 @@ def restarts_panel(active: state.ActiveData, setup: Setup, run: stepper.Run | No
         bar.empty()
         state.set_value(PAGE, "restarts", (key, result))
     stored = state.get_value(PAGE, "restarts")
+    first, last = setup.init_seed, setup.init_seed + int(count) - 1
+    if stored is not None and stored[0] == key:  # the histogram's restarts, not the next ones
+        first, last = int(stored[1].seeds[0]), int(stored[1].seeds[-1])
+    caption.caption(f"{INITS[setup.init]}, K = {setup.k}, seeds {first} to {last}, each run to "
+                    "convergence.")
     if stored is None or stored[0] != key:
         right.caption("K-means finds a local minimum of J that depends on the start. Run n "
                       "restarts to see how often a start ends badly, then load the best one.")
@@ -730,6 +733,9 @@ def restarts_panel(active: state.ActiveData, setup: Setup, run: stepper.Run | No
         st.button("Use the best", key=state.widget_key(PAGE, "btn.use_best"), on_click=_use_best,
                   args=(result.best_seed,), disabled=result.best_seed == setup.init_seed,
                   help="Load the best restart's start into the stepper (its seed).")
+        if state.get_value(PAGE, "best_loaded") == setup.init_seed == result.best_seed:
+            st.success(f"Loaded the best restart's start (seed {result.best_seed}) into the "
+                       "stepper above. Click **Run to convergence** to reach its J.")
 
 
 # --------------------------------------------------------------------------------------
