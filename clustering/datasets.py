@@ -367,7 +367,9 @@ def _uniform(n: int, rng: np.random.Generator):
 
 
 # The mouse, after the ELKI generator's specification (shared/data/README.md).
-MOUSE_LABELS = ("Head", "Ear_left", "Ear_right", "Noise")
+MOUSE_LABELS = ("Head", "Ear_left", "Ear_right", "Noise")  # the specification's names
+# How a built-in label reads on screen (legends, tables); any other label shows as it is
+LABEL_TITLES = {"Ear_left": "Ear left", "Ear_right": "Ear right"}
 MOUSE_SIZES = (290, 100, 100, 10)  # at N = 500
 MOUSE_MEANS = np.array([[0.5, 0.5], [0.25, 0.75], [0.75, 0.75]])
 MOUSE_STDS = np.array([0.2, 0.05, 0.05])

@@ -28,6 +28,7 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from clustering import datasets
 from clustering.constants import CLUSTER_COLOURS, UNASSIGNED_COLOUR
 
 RING_COLOUR = "rgba(26,26,26,0.55)"  # the rings of the points that changed cluster
@@ -139,7 +140,7 @@ def base_layout(
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, font=dict(size=FONT_SIZE - 1)),
         plot_bgcolor="white",
         uirevision="keep",  # keep a person's zoom between reruns
-        dragmode="pan",
+        dragmode=False,  # a drag never pans the axes away: zoom only from the mode bar, on purpose
         clickmode="event+select",
         xaxis=dict(axis, range=list(x_range), title=dict(text=axis_titles[0])),
         yaxis=dict(axis, range=list(y_range), title=dict(text=axis_titles[1]),
@@ -268,7 +269,7 @@ def data_figure(
         if label_names is not None and integer and 0 <= value < len(label_names):
             name = label_names[int(value)]
         else:
-            name = value
+            name = datasets.LABEL_TITLES.get(str(value), value)
         figure.add_trace(points_trace(X[drawn[codes == k]], colour(int(value) if integer else k),
                                       name=plain_text(name), opacity=0.8, size=size,
                                       hovertemplate=hover))
@@ -834,7 +835,7 @@ def number_line_figure(
         font=dict(size=FONT_SIZE),
         plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, font=dict(size=FONT_SIZE - 1)),
-        dragmode="pan",
+        dragmode=False,  # a drag never moves the axes (zoom from the mode bar)
         uirevision="keep",
         hovermode="closest",
     )

@@ -301,7 +301,10 @@ def label_texts(dataset: datasets.Dataset, stop: int | None = None) -> np.ndarra
     if np.issubdtype(labels.dtype, np.integer):
         names = np.array([f"group {k + 1}" for k in range(int(labels.max(initial=0)) + 1)])
         return names[labels]
-    return labels.astype(str)
+    texts = labels.astype(str).astype(object)
+    for label, title in datasets.LABEL_TITLES.items():
+        texts[texts == label] = title
+    return texts
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
