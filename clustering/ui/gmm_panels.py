@@ -596,10 +596,11 @@ def formulas(active: state.ActiveData, run: stepper.Run, view: derived.GMMView) 
     st.latex(r"\gamma_{nk} = \frac{\pi_k\,\mathcal N(x_n\mid\mu_k,\Sigma_k)}"
              r"{\sum_{j=1}^{K}\pi_j\,\mathcal N(x_n\mid\mu_j,\Sigma_j)}")
     st.markdown("**M step** (new parameters from the responsibilities)")
-    st.latex(r"N_k = \sum_{n=1}^{N}\gamma_{nk},\qquad \pi_k = \frac{N_k}{N},\qquad"
-             r"\mu_k = \frac{1}{N_k}\sum_{n=1}^{N}\gamma_{nk}\,x_n")
-    st.latex(r"\Sigma_k = \frac{1}{N_k}\sum_{n=1}^{N}\gamma_{nk}\,(x_n-\mu_k)(x_n-\mu_k)^{\top}"
-             r" + \text{reg\_covar}\cdot I")
+    # one short formula a line, so none is cut at a narrow column's edge
+    st.latex(r"N_k = \sum_{n=1}^{N}\gamma_{nk},\qquad \pi_k = \frac{N_k}{N}")
+    st.latex(r"\mu_k = \frac{1}{N_k}\sum_{n=1}^{N}\gamma_{nk}\,x_n")
+    st.latex(r"\begin{aligned}\Sigma_k = {}& \frac{1}{N_k}\sum_{n=1}^{N}\gamma_{nk}\,"
+             r"(x_n-\mu_k)(x_n-\mu_k)^{\top} \\ & + \text{reg\_covar}\cdot I\end{aligned}")
     kind_note = {
         "full": "",
         "diag": " With diagonal covariances the M step keeps only the diagonal of Σₖ.",

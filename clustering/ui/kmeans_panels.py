@@ -619,7 +619,8 @@ def formulas(active: state.ActiveData, run: stepper.Run | None, view: derived.KM
         return
     # M step
     st.markdown("**M step: move every centroid to the mean of its points** (assignment fixed)")
-    st.latex(r"u_k = \frac{1}{N_k} \sum_{n:\, z_n = k} x_n, \qquad N_k = \#\{n : z_n = k\}")
+    st.latex(r"u_k = \frac{1}{N_k} \sum_{n:\, z_n = k} x_n")  # one per line: never cut at the edge
+    st.latex(r"N_k = \#\{n : z_n = k\}")
     labels = view.labels
     sizes = np.bincount(labels, minlength=run.k)
     previous = view.previous_centroids

@@ -32,6 +32,8 @@ STYLE = """<style>
 }
 [data-testid="stMetricValue"] { font-size: clamp(1.35rem, 2.1vw, 2.1rem) !important; line-height: 1.2; }
 [data-testid="stMetricLabel"] { height: auto !important; min-height: 1.5rem; }
+[data-testid="stElementContainer"]:has(.katex-display) { container-type: inline-size; width: 100%; }
+.katex-display > .katex { font-size: clamp(0.85em, 4.6cqi, 1.21em); }
 </style>"""
 
 
