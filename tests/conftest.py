@@ -124,3 +124,28 @@ def plotted(values):
     if isinstance(values, dict) and "bdata" in values:
         return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
     return values
+
+
+def no_exception(page) -> None:
+    """The page shows no exception box and no traceback."""
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "Traceback" not in page.inner_text("body")
+
+
+def wait_for_page(page, timeout: float = 60_000) -> None:
+    """Wait until the page has a title, no placeholder skeleton, and the script has finished."""
+    page.wait_for_function(
+        "() => document.querySelector('h1') && !document.querySelector('[data-testid=\"stSkeleton\"]')",
+        timeout=timeout)
+    wait_for_app(page, timeout)
+
+
+def shown_metrics(page) -> dict[str, list[str]]:
+    """Every st.metric on the page: label -> values, as a person reads them."""
+    pairs = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => [
+        (m.querySelector('[data-testid="stMetricLabel"]') || {}).innerText || '',
+        (m.querySelector('[data-testid="stMetricValue"]') || {}).innerText || ''])""")
+    shown: dict[str, list[str]] = {}
+    for label, value in pairs:
+        shown.setdefault(label.strip(), []).append(value.strip())
+    return shown
