@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
 import plotly.graph_objects as go
 
 from clustering.plotting import FONT_SIZE
@@ -43,18 +42,17 @@ def _click_columns(ks: Sequence[int], low: float, high: float) -> go.Bar:
 
 
 def _layout(figure: go.Figure, ks: Sequence[int], y_title: str, y_range: list[float],
-            height: int, tick_text: Sequence[str] | None = None, bottom: int = 60) -> go.Figure:
+            height: int) -> go.Figure:
     ks = list(ks)
     figure.update_layout(
-        template="none", height=height, margin=dict(l=80, r=20, t=50, b=bottom),
+        template="none", height=height, margin=dict(l=80, r=20, t=50, b=60),
         font=dict(size=FONT_SIZE - 1), plot_bgcolor="white", hovermode="closest",
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=FONT_SIZE - 2)),
         bargap=0.1, clickmode="event",
     )
     figure.update_xaxes(
         title=dict(text="K, the number of clusters"), range=[min(ks) - 0.5, max(ks) + 0.5],
-        tickmode="array", tickvals=ks, ticktext=list(tick_text) if tick_text else [str(k) for k in ks],
-        showgrid=False, zeroline=False, fixedrange=True,
+        tickmode="array", tickvals=ks, ticktext=[str(k) for k in ks], tickangle=0, showgrid=False, zeroline=False, fixedrange=True,
     )
     figure.update_yaxes(title=dict(text=y_title), range=y_range, showgrid=True, gridcolor=GRID,
                         zeroline=False, fixedrange=True)
@@ -113,7 +111,8 @@ def silhouette_figure(
     current_k: int | None = None,
     height: int = SELECTION_HEIGHT,
 ) -> go.Figure:
-    """The mean silhouette against K (None where undefined, e.g. K = 1); highest and page's K marked."""
+    """The mean silhouette against K (None where undefined, e.g. K = 1, drawn as no marker);
+    the highest starred, the page's K ringed."""
     ks = [int(k) for k in ks]
     shown = _finite(values)
     known = [(k, v) for k, v in zip(ks, shown, strict=True) if v is not None]
@@ -126,22 +125,19 @@ def silhouette_figure(
         line=dict(color=SILHOUETTE_COLOUR, width=3), marker=dict(size=12, color=SILHOUETTE_COLOUR),
         hovertemplate="K = %{x}: mean silhouette %{y:.3f}<br>" + CLICK_HINT + "<extra></extra>",
     ))
-    if known:
-        best_k, best = max(known, key=lambda item: (item[1], -item[0]))
+    best_k = highest(ks, shown)
+    if best_k is not None:
+        best = shown[ks.index(best_k)]
         figure.add_trace(go.Scatter(
-            x=[best_k], y=[best], mode="markers+text", text=[f"highest: K = {best_k}"],
-            textposition="bottom center", textfont=dict(color=SILHOUETTE_COLOUR, size=FONT_SIZE - 2),
-            marker=dict(symbol="star", size=22, color=SILHOUETTE_COLOUR,
+            x=[best_k], y=[best], mode="markers", name="highest",
+            marker=dict(symbol="star", size=24, color=SILHOUETTE_COLOUR,
                         line=dict(width=1.5, color="white")),
             hoverinfo="skip", showlegend=False,
         ))
     if current_k in ks:
         for trace in _current_ring(current_k, shown[ks.index(current_k)]):
             figure.add_trace(trace)
-    if 1 in ks:
-        figure.add_annotation(x=1, y=0.5 * (low + high), text="K = 1:<br>undefined", showarrow=False,
-                              font=dict(color="#777777", size=FONT_SIZE - 3))
-    return _layout(figure, ks, "mean silhouette (higher: better separated)", [low, high], height)
+    return _layout(figure, ks, "mean silhouette", [low, high], height)
 
 
 def criteria_figure(
@@ -150,9 +146,9 @@ def criteria_figure(
     aics: Sequence[float],
     n_parameters: Sequence[int],
     current_k: int | None = None,
-    height: int = SELECTION_HEIGHT + 30,
+    height: int = SELECTION_HEIGHT,
 ) -> go.Figure:
-    """BIC and AIC against K, each minimum starred, the page's K ringed, p under every K.
+    """BIC and AIC against K, each minimum starred, the page's K marked; p in every hover.
 
     ks, bics, aics, n_parameters : (m,) arrays; NaN where K has no fit (a gap in the line).
     """
@@ -182,30 +178,24 @@ def criteria_figure(
         if not finite:
             continue
         best_k, best = min(finite, key=lambda item: (item[1], item[0]))
-        colour = styles[name][0]
         figure.add_trace(go.Scatter(
-            x=[best_k], y=[best], mode="markers+text", text=[f"{name} smallest: K = {best_k}"],
-            textposition="bottom center" if name == "BIC" else "top center",
-            textfont=dict(color=colour, size=FONT_SIZE - 2),
-            marker=dict(symbol="star", size=24, color=colour, line=dict(width=1.5, color="white")),
+            x=[best_k], y=[best], mode="markers", name=f"{name} smallest",
+            marker=dict(symbol="star", size=26, color=styles[name][0],
+                        line=dict(width=1.5, color="white")),
             hoverinfo="skip", showlegend=False,
         ))
     if current_k in ks:
         figure.add_vline(x=current_k, line=dict(color=CURRENT_COLOUR, width=3, dash="dot"),
                          annotation=dict(text=f"your K = {current_k}", font=dict(color="#a66f00"),
                                          yanchor="top", y=1.0, xanchor="left"))
-    ticks = [f"{k}<br><span style='font-size:{FONT_SIZE - 4}px'>p = {p}</span>"
-             for k, p in zip(ks, n_parameters, strict=True)]
-    figure = _layout(figure, ks, "criterion (lower is better)", [low, high], height, ticks, bottom=90)
-    figure.update_xaxes(title=dict(text="K, the number of components (p: free parameters)"))
+    figure = _layout(figure, ks, "criterion (lower is better)", [low, high], height)
+    figure.update_xaxes(title=dict(text="K, the number of components"))
     return figure
 
 
-def best_index(values: Sequence[float | None], largest: bool = False) -> int | None:
-    """The index of the smallest (or largest) finite value, the first on a tie; None if none."""
-    array = np.array([np.nan if v is None else float(v) for v in values])
-    finite = np.flatnonzero(np.isfinite(array))
-    if finite.size == 0:
+def highest(ks: Sequence[int], values: Sequence[float | None]) -> int | None:
+    """The K of the largest finite value (the smallest such K on a tie), or None."""
+    known = [(int(k), v) for k, v in zip(ks, _finite(values), strict=True) if v is not None]
+    if not known:
         return None
-    chosen = finite[np.argmax(array[finite])] if largest else finite[np.argmin(array[finite])]
-    return int(chosen)
+    return max(known, key=lambda item: (item[1], -item[0]))[0]

@@ -139,6 +139,19 @@ def _load_choice(page: str, ks: list[int], current_k: int, on_load) -> None:
               help="Set the page's K to this and load this K's best start into the stepper.")
 
 
+def _notice(page: str, k: int, text: str) -> None:
+    """After a load: the panel says what was loaded (once), and its "K to load" follows."""
+    state.set_value(page, "selection_load_k", int(k))
+    state.set_value(page, "selection_notice", text)
+
+
+def _show_notice(page: str) -> None:
+    text = state.get_value(page, "selection_notice")
+    if text:
+        state.set_value(page, "selection_notice", None)
+        st.success(text)
+
+
 def _clicked_k(page: str, chart: str) -> int | None:
     event = state.get_value(page, chart)
     try:
@@ -210,10 +223,10 @@ def _load_kmeans(key: tuple, method: str, n_restarts: int, k: int) -> None:
     state.set_value(KMEANS, "init", method)
     state.set_value(KMEANS, "init_seed", int(point.seed))
     state.set_value(KMEANS, "selected", None)
-    state.push_message(
-        KMEANS, f"Loaded K = {k}: the start of the best of {n_restarts} {METHOD_NAMES[method]} "
-                f"restarts (seed {point.seed}). Click **Run to convergence** to reach its "
-                f"J = {fmt(point.objective)}.", "success")
+    _notice(KMEANS, k, f"Loaded K = {k}: the start of the best of {n_restarts} "
+                       f"{METHOD_NAMES[method]} restarts (seed {point.seed}) is in the stepper. "
+                       f"Click **Run to convergence** (above) to reach its J = "
+                       f"{fmt(point.objective)}.")
 
 
 def _falls(points: list[ElbowPoint]) -> str:
@@ -267,6 +280,7 @@ def kmeans_panel(active: state.ActiveData, setup) -> None:
         with load:
             if fitted:
                 _load_choice(KMEANS, fitted, setup.k, on_load)
+        _show_notice(KMEANS)
 
         left, right = st.columns([1, 1], gap="medium")
         with left:
@@ -275,8 +289,10 @@ def kmeans_panel(active: state.ActiveData, setup) -> None:
                    plotting_selection.elbow_figure(ks, [p.objective for p in points], setup.k,
                                                    n_restarts), on_load, fitted)
         with right:
-            st.markdown("**Mean silhouette, for each K**")
             values = [None if p.silhouette is None else p.silhouette.value for p in points]
+            best = plotting_selection.highest(ks, values)
+            st.markdown("**Mean silhouette, for each K ≥ 2**"
+                        + ("" if best is None else f" (★ highest: K = {best})"))
             _chart(KMEANS, "selection_silhouette",
                    plotting_selection.silhouette_figure(ks, values, setup.k), on_load, fitted)
         st.markdown(READING)
@@ -327,11 +343,11 @@ def _load_gmm(key: tuple, n_seeds: int, k: int) -> None:
     state.set_value(GMM, "init", "kmeans")
     state.set_value(GMM, "init_seed", int(fit.best_seed))
     state.set_value(GMM, "point", None)
-    state.push_message(
-        GMM, f"Loaded K = {k}: the converged K-means start (seed {fit.best_seed}) whose EM fit "
-             f"had the highest log-likelihood of {n_seeds}. Click **Run to convergence**: ℓ ends "
-             f"at about {fmt(fit.log_likelihood, 2)} (or a little higher: the page's tolerance "
-             "is tighter than the curve's).", "success")
+    _notice(GMM, k, f"Loaded K = {k}: the converged K-means start (seed {fit.best_seed}) whose EM "
+                    f"fit had the highest log-likelihood of {n_seeds} is in the stepper. Click "
+                    f"**Run to convergence** (above): ℓ ends at about "
+                    f"{fmt(fit.log_likelihood, 2)}, or a little higher (the page's tolerance is "
+                    "tighter than the curve's).")
 
 
 def _bic_margin(criteria: selection.MixtureCriteria) -> str:
@@ -388,15 +404,18 @@ def gmm_panel(active: state.ActiveData, setup) -> None:
         with load:
             if fitted:
                 _load_choice(GMM, fitted, setup.k, on_load)
+        _show_notice(GMM)
 
         left, right = st.columns([3, 2], gap="medium")
         with left:
+            st.markdown("**BIC and AIC against K** (★ the smallest of each; lower is better)")
             _chart(GMM, "selection_criteria",
                    plotting_selection.criteria_figure(ks, criteria.bics, criteria.aics,
                                                       criteria.n_parameters, setup.k),
                    on_load, fitted)
         with right:
-            st.dataframe(_criteria_table(criteria), hide_index=True, width="stretch")
+            st.markdown("**Each K's best fit** (p: free parameters)")
+            st.table(_criteria_table(criteria).style.hide(axis="index"))  # fits its column
         best_bic, best_aic = criteria.best_bic_k, criteria.best_aic_k
         if best_bic is not None:
             st.markdown(f"**Here:** BIC is smallest at **K = {best_bic}**, AIC at **K = {best_aic}**. "
