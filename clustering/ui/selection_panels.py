@@ -22,6 +22,7 @@ import math
 from dataclasses import dataclass
 from functools import partial
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -47,6 +48,7 @@ GMM_LABEL = "How many clusters? BIC and AIC against K"
 LOAD_LABEL = "Load K = {k}"
 MAX_STARTS = 50
 CACHED_SETTINGS = 4  # curves kept per page (the most recent settings)
+FLOOR_FACTOR = 10  # a variance below this many reg_covar is "only reg_covar" (a collapse held off)
 METHOD_NAMES = {"random": "random data points", "random-partition": "random partition",
                 "kmeans++": "k-means++", "farthest": "farthest point"}
 
@@ -71,15 +73,7 @@ BIC_GAPS = (  # Kass and Raftery (1995): how strongly a BIC difference favours t
 )
 
 
-def request_open(page: str) -> None:
-    """Open the page's "How many clusters?" panel on its next run (used by the lessons)."""
-    state.set_value(page, "selection_open", True)
-
-
 def _expander(page: str, label: str):
-    if state.get_value(page, "selection_open"):
-        state.set_value(page, "selection_open", None)
-        state.set_value(page, f"open.{PANEL}", True)  # the expander's key, before it is drawn
     return layout.lazy_expander(page, PANEL, label)
 
 
@@ -192,6 +186,7 @@ class ElbowPoint:
     silhouette: selection.Silhouette | None
     silhouette_note: str
     error: str = ""
+    empty: int = 0  # clusters the best restart left empty (fewer distinct points than K)
 
 
 def _fit_elbow_point(X, k: int, n_restarts: int, method: str) -> ElbowPoint:
@@ -208,8 +203,9 @@ def _fit_elbow_point(X, k: int, n_restarts: int, method: str) -> ElbowPoint:
             silhouette = selection.silhouette(X, labels)
         except ValueError as error:
             note = str(error)
+    empty = k - len(set(labels.tolist()))
     return ElbowPoint(k, float(curve.objectives[0]), int(curve.best_seeds[0]),
-                      bool(curve.converged[0]), silhouette, note)
+                      bool(curve.converged[0]), silhouette, note, empty=empty)
 
 
 def _load_kmeans(key: tuple, method: str, n_restarts: int, k: int) -> None:
@@ -319,6 +315,8 @@ def _kmeans_reading(active: state.ActiveData, points: list[ElbowPoint]) -> None:
                    f"partition for K = {after} (one exists: split a cluster of K = {before}). "
                    "More restarts per K would find it.")
     problems = [f"K = {p.k}: {p.error}" for p in points if p.error]
+    problems += [f"K = {p.k}: the best restart left {p.empty} cluster{'s' if p.empty > 1 else ''} "
+                 "empty (too few distinct points)" for p in points if p.empty]
     problems += [f"K = {p.k}: no silhouette ({p.silhouette_note})" for p in points
                  if p.k > 1 and p.silhouette is None and p.silhouette_note and not p.error]
     if problems:
@@ -421,11 +419,27 @@ def gmm_panel(active: state.ActiveData, setup) -> None:
             st.markdown(f"**Here:** BIC is smallest at **K = {best_bic}**, AIC at **K = {best_aic}**. "
                         + _bic_margin(criteria))
         st.markdown(WHY_BIC.format(n=active.n, log_n=math.log(active.n)))
+        pinned = [int(f.k) for f in criteria.fits if _on_the_floor(f, setup.reg_covar)]
+        if pinned:
+            st.warning(
+                f"At K = {', '.join(map(str, pinned))} a component has shrunk onto one point "
+                f"(or repeated points, or a line): its variance across them is reg_covar "
+                f"({setup.reg_covar:g}) and no more, so its ℓ is as high as reg_covar lets it be "
+                "(see “Degenerate cases”), and BIC and AIC reward it. Such a K fits those few "
+                "points, not a cluster.")
         for fit in criteria.fits:
             if fit.failures:
                 lost = "no start gave a fit" if fit.params is None else (
                     f"{len(fit.failures)} of {n_seeds} starts left out")
                 st.caption(f"K = {fit.k}: {lost}. " + " ".join(fit.failures))
+
+
+def _on_the_floor(fit: selection.MixtureFit, reg_covar: float) -> bool:
+    """True when a component's smallest variance is (almost) only the added reg_covar."""
+    if fit.params is None or reg_covar <= 0:
+        return False
+    smallest = float(np.linalg.eigvalsh(fit.params.covariances)[:, 0].min())
+    return smallest <= FLOOR_FACTOR * reg_covar
 
 
 def _criteria_table(criteria: selection.MixtureCriteria) -> pd.DataFrame:
