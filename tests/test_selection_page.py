@@ -1,6 +1,6 @@
 """The "How many clusters?" panels and lessons, run through the real router (app.py) with AppTest.
 
-Closed, a panel computes nothing; opened, it draws the numbers of clusetring.selection (the
+Closed, a panel computes nothing; opened, it draws the numbers of clustering.selection (the
 same as a notebook gets), keeps them in session state, and its "Load K = …" sets the page's K
 and starts the stepper from that K's best start, whose converged J or ℓ is the curve's. It
 works on an upload with fewer points than the largest K, duplicate points and all. The two

@@ -73,10 +73,6 @@ BIC_GAPS = (  # Kass and Raftery (1995): how strongly a BIC difference favours t
 )
 
 
-def _expander(page: str, label: str):
-    return layout.lazy_expander(page, PANEL, label)
-
-
 # --------------------------------------------------------------------------------------
 # The cache: per page, per (data, settings), one result per K
 # --------------------------------------------------------------------------------------
@@ -244,7 +240,7 @@ def kmeans_panel(active: state.ActiveData, setup) -> None:
 
     setup : the page's Setup (its k and init are read).
     """
-    box = _expander(KMEANS, KMEANS_LABEL)
+    box = layout.lazy_expander(KMEANS, PANEL, KMEANS_LABEL)
     if not box.open:
         return
     with box:
@@ -366,7 +362,7 @@ def gmm_panel(active: state.ActiveData, setup) -> None:
 
     setup : the page's Setup (its k, covariance_type and reg_covar are read).
     """
-    box = _expander(GMM, GMM_LABEL)
+    box = layout.lazy_expander(GMM, PANEL, GMM_LABEL)
     if not box.open:
         return
     with box:
