@@ -48,6 +48,17 @@ GMM_EMPTY_COMPONENT_MASS = 1e-12
 GMM_COLLAPSE_RTOL = 1e-13
 GMM_BLOCK_POINTS = 2**14  # gmm works on this many points at a time (memory: about 2 K D x this)
 
+# --- how many clusters? (clustering.selection and its panels) ---------------------
+SELECTION_MAX_K = 10  # the curves go from K = 1 to this (fewer when the data have fewer points)
+SELECTION_RESTARTS = 10  # the elbow: the best J of this many k-means++ restarts per K
+SELECTION_GMM_SEEDS = 3  # BIC / AIC: EM from this many K-means starts per K, the best ℓ kept
+# ... each EM run stopping when an iteration raises ℓ by less than this much per point
+# (scikit-learn's default tol): ten K by three seeds in a few seconds at N = 1,000, where the
+# pages' tighter 1e-4 in total often runs all 300 iterations, for a BIC that moves by < 1.
+SELECTION_EM_TOL_PER_POINT = 1e-3
+SILHOUETTE_MAX_POINTS = 3_000  # above this many points the silhouette uses a sample of this size
+SILHOUETTE_SEED = 0  # the seed of that sample (same data, same sample, same number)
+
 # --- the generative model and the exact 1-D optimum ------------------------------
 GENERATIVE_MAX_POINTS = 100_000  # the most points the Generative model page samples
 GENERATIVE_DEFAULT_POINTS = 500

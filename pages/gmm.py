@@ -8,7 +8,7 @@ import streamlit as st
 
 from clustering import derived
 from clustering.ui import gmm_panels as panels
-from clustering.ui import layout, state, stepping
+from clustering.ui import layout, selection_panels, state, stepping
 
 PAGE = panels.PAGE
 
@@ -58,6 +58,7 @@ with inspect_column:
     panels.inspector(active, run, view, point, chosen)
 
 panels.degenerate_cases(run)
+selection_panels.gmm_panel(active, setup)  # How many clusters? (a lazy expander)
 panels.storyboard(active, run, display)
 
 layout.write_url(active, panels.url_params(setup, run))

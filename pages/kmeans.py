@@ -9,7 +9,7 @@ import streamlit as st
 
 from clustering import derived
 from clustering.ui import kmeans_panels as panels
-from clustering.ui import layout, stepping
+from clustering.ui import layout, selection_panels, stepping
 
 PAGE = panels.PAGE
 
@@ -54,6 +54,7 @@ with right:
     panels.formulas(active, run, view, selected, chosen)
 
 panels.restarts_panel(active, setup, run, curve)
+selection_panels.kmeans_panel(active, setup)  # How many clusters? (a lazy expander)
 panels.factorization(active, run, view, curve)
 
 layout.write_url(active, panels.url_params(setup, run, centroids))

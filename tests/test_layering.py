@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["kmeans", "gmm", "exact1d", "datasets", "io", "stepper", "derived", "geometry",
+CORE = ["kmeans", "gmm", "exact1d", "datasets", "io", "stepper", "derived", "geometry", "selection",
         "generative", "compare", "softkmeans", "presets", "restarts", "voronoi", "lloyd1d"]
 
 

@@ -75,7 +75,7 @@ def test_the_page_lists_every_lesson_with_its_question():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("pages/lessons.py").run()
     assert not at.exception, at.exception
-    assert [b.label for b in at.button].count(lessons.OPEN_LABEL) == len(lessons.LESSONS) == 6
+    assert [b.label for b in at.button].count(lessons.OPEN_LABEL) == len(lessons.LESSONS) == 8
     text = "\n".join(m.value for m in at.markdown)
     for lesson in lessons.LESSONS:
         assert f"**Predict before you step:** {lesson.question}" in text

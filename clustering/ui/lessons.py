@@ -92,6 +92,21 @@ def _collapse() -> None:
     gmm_panels.load_collapse_example()
 
 
+def _how_many(name: str) -> Callable[[], None]:
+    """The data set, and K = 2 with its usual start on the K-means and GMM pages (not the
+    answer: the "How many clusters?" panels, closed until opened, reveal it)."""
+
+    def apply() -> None:
+        state.set_data(state.DataSpec(name=name))
+        for page, init in ((KMEANS_PAGE[1], "kmeans++"), (GMM_PAGE[1], "kmeans")):
+            state.set_value(page, "k", 2)
+            state.set_value(page, "init", init)
+            state.set_value(page, "init_seed", 0)
+        state.set_value(GMM_PAGE[1], "cov", "full")
+
+    return apply
+
+
 def _exact() -> None:
     page = exact1d_panels.PAGE
     state.set_value(page, "source", "preset")
@@ -186,6 +201,43 @@ LESSONS: tuple[Lesson, ...] = (
         "Lloyd gets stuck: it splits the left group and keeps the other two together, and ends "
         "with a J several times the optimum's. Every step lowered J; the start decided the end.",
         _exact,
+    ),
+)
+
+# "How many clusters?": predict, then open the pages' panels to see
+LESSONS += (
+    Lesson(
+        "how-many-mouse", "How many clusters does the mouse have?", KMEANS_PAGE,
+        "The mouse (500 points), K = 2 here and on the Gaussian mixture page (full covariances)",
+        "Suppose nobody told you that the mouse is a head, two ears and a little noise. Below "
+        "the figures, “How many clusters?” draws J of the best of 10 restarts and the mean "
+        "silhouette for K = 1 to 10; the Gaussian mixture page's panel draws BIC and AIC. Both "
+        "stay closed until you open them.",
+        "Where will J's curve bend, and which K will BIC pick for a mixture with full "
+        "covariances? Guess, then open the panel here, then the one on the Gaussian mixture page.",
+        "The elbow is soft: J falls by 44 % from K = 1 to 2 and by 52 % to 3, then by about a "
+        "quarter at each of the next two steps, so the bend at 3 is there but arguable. The "
+        "silhouette is highest at K = 3 (about 0.50). BIC with full covariances is smallest at "
+        "K = 3, the head and two ears, about 20 below K = 4; AIC, whose price per parameter is 2 "
+        "instead of ln 500 ≈ 6.2, goes on to K = 6. Click K = 3 on the BIC curve and run to "
+        "convergence to see the three parts.",
+        _how_many("mouse"),
+    ),
+    Lesson(
+        "how-many-noise", "How many clusters in noise?", GMM_PAGE,
+        "Uniform square (500 points), K = 2 here and on the K-means page, full covariances",
+        "These points are spread evenly over a square: there are no clusters at all, yet K-means "
+        "and EM return K groups for whatever K you ask. Can the criteria say “none”?",
+        "Will BIC pick K = 1, and will J's curve show a bend? Guess, then open “How many "
+        "clusters?” here and on the K-means page.",
+        "No honest answer comes out, and none can: each criterion compares K = 1, 2, … and must "
+        "name one. J falls smoothly, by more than a third at each of the first three steps, with "
+        "no clear bend; the silhouette stays between 0.36 and 0.41 for every K; BIC with full "
+        "covariances picks K = 3, because a flat square is not a Gaussian and three ellipses "
+        "tile it better than one, and AIC picks 10. The K they name describes the shape of the "
+        "density, not groups in the data: look at the points before trusting a K. Here the "
+        "honest answer is “no clusters”.",
+        _how_many("uniform"),
     ),
 )
 
