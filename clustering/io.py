@@ -140,9 +140,10 @@ class DroppedRows:
     count: int
     lines: tuple[int, ...] = ()  # 1-based line numbers in the file (empty when unknown)
 
-    def describe(self) -> str:
-        rows = "row" if self.count == 1 else "rows"
-        text = f"{self.count:,} {rows} {self.reason}"
+    def describe(self, short: bool = False) -> str:
+        """E.g. "2 rows with a missing value (lines 3, 9)"; short: "2 with a missing value ..."."""
+        rows = "" if short else (" row" if self.count == 1 else " rows")
+        text = f"{self.count:,}{rows} {self.reason}"
         if self.lines:
             shown = ", ".join(f"{line:,}" for line in self.lines)
             more = ", …" if self.count > len(self.lines) else ""
@@ -418,6 +419,8 @@ def _layout(text: str, given: ReadSettings) -> _Layout:
     if header:
         cells = ["row names"] + first if shift else list(first)
         cells = (cells + [""] * n_columns)[:n_columns]
+        if cells[0].lower() in ROW_NAME_HEADERS and given.index_column is not False:
+            cells[0] = cells[0] or "row names"
         names = [cell or f"column {j + 1}" for j, cell in enumerate(cells)]
     else:
         names = [f"column {j + 1}" for j in range(n_columns)]
@@ -535,7 +538,9 @@ def _decimal_mark(values: list[pd.Series], separator: str) -> str:
         ambiguous += int(grouped_commas.sum())
     if comma != point:
         return "," if comma > point else "."
-    return "," if ambiguous and separator not in (",", SPACES) else "."
+    # only 1,065-like values: a decimal comma, except in a comma separated file (where a
+    # comma inside a number is quoted, as for "1,000" in English spreadsheets)
+    return "," if ambiguous and separator != "," else "."
 
 
 def _column_reading(name: str, values: pd.Series, decimal: str, thousands: str,
@@ -722,9 +727,12 @@ def _numbers(text: str, layout: _Layout, reading: Reading, strings: pd.DataFrame
             pattern = _grouped(thousands, decimal) if thousands else _plain(decimal)
             good = stripped.str.fullmatch(pattern) | stripped.str.fullmatch(_NON_FINITE, case=False)
             na_values[j] = sorted(set(raw[present & ~good]) | set(MISSING) | {m.upper() for m in MISSING})
+        # every column, not usecols: only then are rows with too many fields skipped as in
+        # the reading of the text, so that rows match
+        others = {j: str for j in range(layout.n_columns) if j not in js}
         frame, _ = _read_csv(
-            text, layout, usecols=js, decimal=decimal, thousands=thousands or None,
-            na_values=na_values, keep_default_na=True,
+            text, layout, decimal=decimal, thousands=thousands or None,
+            na_values=na_values, keep_default_na=True, dtype=others,
         )
         if len(frame) != len(strings):
             raise DataError("The file could not be read as a table of numbers. " + SAVE_AS_CSV)
@@ -795,7 +803,7 @@ def read_table(
     dropped_rows = []
     for reason, mask in (("with a missing value", missing),
                          ("with a value that is not a number", not_number),
-                         ("with an infinite or too large value (inf, 1e400)", non_finite)):
+                         ("with an infinite or too large value", non_finite)):
         count = int(mask.sum())
         if count:
             where = tuple(int(n) for n in lines[mask][:SHOWN_LINES]) if lines is not None else ()
@@ -828,11 +836,14 @@ def read_table(
     description = f"Read {n_points:,} points from {where}"
     if dropped:
         rows = "row" if dropped == 1 else "rows"
-        reasons = "; ".join(d.describe() for d in dropped_rows)
-        description += f"; dropped {dropped:,} {rows} with missing or non-numeric values ({reasons})."
+        reasons = "; ".join(d.describe(short=True) for d in dropped_rows)
+        description += f"; dropped {dropped:,} {rows}: {reasons}."
     else:
         description += "."
     description += label_note
+    if columns is None and (reading.columns[j_x].row_numbers or reading.columns[j_y].row_numbers):
+        description += (" A column that is exactly the row numbers is used, as the file has no "
+                        "other second column of numbers.")
     dataset = Dataset(
         X=np.column_stack([x[usable], y[usable]]),
         labels=labels,

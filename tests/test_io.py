@@ -148,10 +148,13 @@ def test_missing_and_non_finite_rows_are_dropped_and_counted(tmp_path):
     assert ds.X.shape == (40, 2)
     np.testing.assert_array_equal(ds.X[:, 1], 2 * np.arange(40))
     assert ds.dropped == 9
-    assert "dropped 9 rows with missing or non-numeric values" in ds.description
+    # header on line 1, the 40 good rows on lines 2 to 41; "NaN" and "nan" are missing values
+    assert ("dropped 9 rows: 5 with a missing value (lines 42, 43, 44, 45, 50); 1 with a value "
+            "that is not a number (line 48); 3 with an infinite or too large value "
+            "(lines 46, 47, 49).") in ds.description
     assert len(ds.labels) == 40
     one = read_points(b"x,y\n1,2\n3,4\n5,x\n")
-    assert one.dropped == 1 and "dropped 1 row with" in one.description
+    assert one.dropped == 1 and "dropped 1 row: 1 with a value that is not a number (line 4)." in one.description
 
 
 def test_quotes_spaces_trailing_delimiters_and_blank_lines():
