@@ -52,7 +52,8 @@ SAVE_AS_CSV = (
 )
 
 # A cell that looks like a number in some locale: 1, -1.5, 1,5, .5, 1e-3, 1.065,5, 8.425.333
-_NUMBERISH = re.compile(r"[+-]?(?:\d+(?:[.,' ]\d{3})*(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+# (not "1 065": then "100,0 100,0" would split at its commas into numbers too)
+_NUMBERISH = re.compile(r"[+-]?(?:\d+(?:[.,]\d{3})*(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 _NON_FINITE = r"[+-]?(?:inf|infinity|nan)"
 
 
@@ -346,7 +347,8 @@ def _layout(text: str, given: ReadSettings) -> _Layout:
     if not lines:
         raise DataError("The file is empty. Choose a file with one point per row.")
 
-    # the separator: the one giving the most columns of numbers (ties: the preferred one)
+    # the separator: of those giving two columns of numbers, the one whose cells are most
+    # often numbers (ties: the preferred one)
     separator = given.separator or (hint.group(1) if hint else None)
     if separator is not None:
         if separator in ("\t ", "  ") or separator.isspace() and separator != "\t":
@@ -364,10 +366,14 @@ def _layout(text: str, given: ReadSettings) -> _Layout:
                     "number of columns. " + SAVE_AS_CSV
                 )
         else:
-            def numbers(option: tuple[str, int]) -> int:
+            def score(option: tuple[str, int]) -> tuple[bool, float]:
+                """At least two columns of numbers; then the share of cells that are numbers
+                (or missing): "0;1,000,000" split at its commas leaves the text "000;1"."""
                 rows = [r for r in _split(lines[1:] or lines, option[0]) if len(r) == option[1]]
-                return sum(_numeric_flags(rows, option[1]))
-            separator, n_columns = max(fitting, key=numbers)  # max keeps the first of ties
+                kinds = [_kind(cell) for row in rows for cell in row]
+                share = sum(kind != "text" for kind in kinds) / max(len(kinds), 1)
+                return sum(_numeric_flags(rows, option[1])) >= 2, share
+            separator, n_columns = max(fitting, key=score)  # max keeps the first of ties
     rows = _split(lines, separator)
     body_numeric = _numeric_flags([r for r in rows[1:] if len(r) == n_columns], n_columns)
 
@@ -419,8 +425,7 @@ def _layout(text: str, given: ReadSettings) -> _Layout:
     if header:
         cells = ["row names"] + first if shift else list(first)
         cells = (cells + [""] * n_columns)[:n_columns]
-        if cells[0].lower() in ROW_NAME_HEADERS and given.index_column is not False:
-            cells[0] = cells[0] or "row names"
+        cells[0] = cells[0] or "row names"  # R's write.csv heads its row names ""
         names = [cell or f"column {j + 1}" for j, cell in enumerate(cells)]
     else:
         names = [f"column {j + 1}" for j in range(n_columns)]
@@ -711,28 +716,43 @@ def _choose(reading: Reading, columns: Sequence[str | int] | None) -> tuple[int,
 
 def _numbers(text: str, layout: _Layout, reading: Reading, strings: pd.DataFrame,
              use: list[int]) -> dict[int, np.ndarray]:
-    """The columns ``use`` as float64, each read by pandas with its own decimal and thousands
-    marks; a cell that is not a number that way is read as missing (na_values)."""
+    """The columns ``use`` as float64, each read by pandas with its own decimal mark; a cell
+    that is not a number that way is read as missing (na_values) and counted by the caller.
+
+    A thousands-grouped column is not read with read_csv's ``thousands=``: that path rounds
+    the last digit of some 16- and 17-digit numbers (1 in 20,000 even at 15 digits), so its
+    cells, every one checked against the grouped pattern, lose their grouping marks and
+    pandas' ``to_numeric`` (exact, as read_csv without ``thousands``) converts them.
+    """
     result: dict[int, np.ndarray] = {}
-    groups: dict[tuple[str, str], list[int]] = {}
+    groups: dict[str, list[int]] = {}
     for j in use:
         column = reading.columns[j]
-        groups.setdefault((column.decimal, column.thousands), []).append(j)
-    for (decimal, thousands), js in groups.items():
+        if column.thousands:
+            stripped = strings[j].str.strip()
+            grouped = stripped.str.fullmatch(_grouped(column.thousands, column.decimal))
+            plain = stripped.where(grouped, "").str.replace(column.thousands, "", regex=False)
+            if column.decimal == ",":
+                plain = plain.str.replace(",", ".", regex=False)
+            non_finite = stripped.str.fullmatch(_NON_FINITE, case=False)
+            plain = plain.where(grouped | ~non_finite, stripped)
+            values = pd.to_numeric(plain.mask(plain == ""), errors="coerce")
+            result[j] = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            groups.setdefault(column.decimal, []).append(j)
+    for decimal, js in groups.items():
         na_values = {}
         for j in js:
             raw = strings[j]
             stripped = raw.str.strip()
             present = ~stripped.str.lower().isin(MISSING)
-            pattern = _grouped(thousands, decimal) if thousands else _plain(decimal)
-            good = stripped.str.fullmatch(pattern) | stripped.str.fullmatch(_NON_FINITE, case=False)
+            good = stripped.str.fullmatch(_plain(decimal)) | stripped.str.fullmatch(_NON_FINITE, case=False)
             na_values[j] = sorted(set(raw[present & ~good]) | set(MISSING) | {m.upper() for m in MISSING})
         # every column, not usecols: only then are rows with too many fields skipped as in
         # the reading of the text, so that rows match
         others = {j: str for j in range(layout.n_columns) if j not in js}
         frame, _ = _read_csv(
-            text, layout, decimal=decimal, thousands=thousands or None,
-            na_values=na_values, keep_default_na=True, dtype=others,
+            text, layout, decimal=decimal, na_values=na_values, keep_default_na=True, dtype=others,
         )
         if len(frame) != len(strings):
             raise DataError("The file could not be read as a table of numbers. " + SAVE_AS_CSV)

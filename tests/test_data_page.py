@@ -168,9 +168,17 @@ def test_an_upload_becomes_active_and_a_bad_one_keeps_it():
     assert column_y.options == ["length", "width", "height"] and column_y.value == "width"
     column_y.set_value("height").run()
     np.testing.assert_array_equal(points_shown(at), [[1.0, 9], [1.5, 8], [6.0, 7], [6.5, 6]])
-    widget(at, "selectbox", controls.COLUMN_X).set_value("height").run()  # the same column twice
-    assert "Choose two different columns" in messages(at, "error")[0]
-    assert widget(at, "selectbox", controls.COLUMN_X).value == "length"  # back to what is used
+    # choosing for x the column y holds swaps them (never "choose two different columns")
+    widget(at, "selectbox", controls.COLUMN_X).set_value("height").run()
+    assert not at.error, messages(at, "error")
+    assert widget(at, "selectbox", controls.COLUMN_X).value == "height"
+    assert widget(at, "selectbox", controls.COLUMN_Y).value == "length"
+    np.testing.assert_array_equal(points_shown(at), [[9, 1.0], [8, 1.5], [7, 6.0], [6, 6.5]])
+    # ... and back, from the other menu: each step of a swap works
+    widget(at, "selectbox", controls.COLUMN_Y).set_value("height").run()
+    assert not at.error, messages(at, "error")
+    assert widget(at, "selectbox", controls.COLUMN_X).value == "length"
+    assert widget(at, "selectbox", controls.COLUMN_Y).value == "height"
     np.testing.assert_array_equal(points_shown(at), [[1.0, 9], [1.5, 8], [6.0, 7], [6.5, 6]])
     # the label column colours the preview: one trace per species
     figure = at.get("plotly_chart")[0].proto.spec
