@@ -408,8 +408,9 @@ def reading_widgets(upload: UploadedSource) -> None:
         st.button("Detect again", on_click=on_detect_again, key=key("w.read.detect"))
     st.markdown("**Each column**\n\n" + "\n".join(
         f"- {plain(column.describe())}" for column in reading.columns))
-    for note in reading.notes:
-        st.caption(plain(note))
+    if not upload.in_use:  # else the notes are under the preview
+        for note in reading.notes:
+            st.caption(plain(note))
 
 
 def _shown_setting(value: object) -> str:
