@@ -55,6 +55,8 @@ SAVE_AS_CSV = (
 # (not "1 065": then "100,0 100,0" would split at its commas into numbers too)
 _NUMBERISH = re.compile(r"[+-]?(?:\d+(?:[.,]\d{3})*(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 _NON_FINITE = r"[+-]?(?:inf|infinity|nan)"
+_NON_FINITE_ANY_CASE = r"[+-]?(?:[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])"
+DECIMAL_SAMPLE = 5_000  # values of each column that decide the decimal mark
 
 
 class DataError(ValueError):
@@ -551,24 +553,37 @@ def _decimal_mark(values: list[pd.Series], separator: str) -> str:
 def _column_reading(name: str, values: pd.Series, decimal: str, thousands: str,
                     decimal_given: bool) -> tuple[ColumnReading, pd.Series]:
     """How one column is read, from all of its (non-missing, stripped) values, and which of
-    them are numbers that way."""
-    non_finite = values.str.fullmatch(_NON_FINITE, case=False)
-    plain = values.str.fullmatch(_plain(decimal)) | non_finite
+    them are numbers that way (a bool Series on the values' index)."""
+    plain = values.str.fullmatch(_plain(decimal) + "|" + _NON_FINITE_ANY_CASE)
     mark = ""
     ok = plain
-    if thousands and thousands != decimal:
-        grouped = values.str.fullmatch(_grouped(thousands, decimal)) | non_finite
-        if len(values) and grouped.all() and values.str.contains(thousands, regex=False).any():
+    if (thousands and thousands != decimal and len(values)
+            and values.str.contains(thousands, regex=False).any()):
+        grouped = values.str.fullmatch(_grouped(thousands, decimal) + "|" + _NON_FINITE_ANY_CASE)
+        if grouped.all():
             mark, ok = thousands, grouped
     if not mark and not decimal_given and not plain.all():
         other = "," if decimal == "." else "."
-        plain_other = values.str.fullmatch(_plain(other)) | non_finite
+        plain_other = values.str.fullmatch(_plain(other) + "|" + _NON_FINITE_ANY_CASE)
         if plain_other.sum() > plain.sum():
             decimal, ok = other, plain_other
     numbers = int(ok.sum())
     kind = "numbers" if numbers > 0 and numbers >= len(values) - numbers else (
         "text" if len(values) else "empty")
     return ColumnReading(name=name, kind=kind, decimal=decimal, thousands=mark), ok
+
+
+def _row_numbers(values: pd.Series) -> bool:
+    """True when the (stripped) values are exactly 1, 2, ..., N or 0, 1, ..., N - 1."""
+    n = len(values)
+    if n < 3:
+        return False
+    start = values.iloc[0]
+    if start not in ("0", "1") or list(values.iloc[:3]) != [str(int(start) + i) for i in range(3)]:
+        return False  # the quick look: most columns stop here
+    if not values.str.fullmatch(r"\d+").all():
+        return False
+    return bool((pd.to_numeric(values).to_numpy() == np.arange(int(start), int(start) + n)).all())
 
 
 def _strings(text: str, layout: _Layout) -> tuple[pd.DataFrame, list[int], pd.Series]:
@@ -579,32 +594,32 @@ def _strings(text: str, layout: _Layout) -> tuple[pd.DataFrame, list[int], pd.Se
     return frame, bad, blank
 
 
-def _analyse(text: str, given: ReadSettings) -> tuple[Reading, _Layout, pd.DataFrame, list[int], pd.Series]:
+def _analyse(text: str, given: ReadSettings):
+    """The Reading of the text, the layout, every cell as text, the lines pandas skipped,
+    which rows are blank, and for each column of numbers which cells are numbers."""
     layout = _layout(text, given)
     frame, bad, blank = _strings(text, layout)
     kept = frame[~blank]
     stripped = {j: kept[j].str.strip() for j in range(layout.n_columns)}
     present = {j: s[~s.str.lower().isin(MISSING)] for j, s in stripped.items()}
     data_columns = [j for j in range(layout.n_columns) if not (layout.index_column and j == 0)]
-    decimal = given.decimal or _decimal_mark([present[j] for j in data_columns], layout.separator)
+    sample = [present[j].head(DECIMAL_SAMPLE) for j in data_columns]
+    decimal = given.decimal or _decimal_mark(sample, layout.separator)
     thousands = given.thousands if given.thousands is not None else ("." if decimal == "," else ",")
     if layout.separator == SPACES and thousands == " ":
         thousands = ""
     columns = []
-    n_rows = len(kept)
-    counting = np.arange(1, n_rows + 1).astype(str)  # exactly the row numbers, as written
-    counting_from_0 = np.arange(n_rows).astype(str)
+    numbers: dict[int, pd.Series] = {}
     for j in range(layout.n_columns):
         name = layout.names[j]
         if layout.index_column and j == 0:
             columns.append(ColumnReading(name=name, kind="index"))
             continue
-        column, _ = _column_reading(name, present[j], decimal, thousands, given.decimal is not None)
-        if column.numeric and n_rows > 2:
-            values = stripped[j].to_numpy(dtype=str)
-            if (values == counting).all() or (values == counting_from_0).all():
-                column = replace(column, row_numbers=True)
+        column, ok = _column_reading(name, present[j], decimal, thousands, given.decimal is not None)
+        if column.numeric and _row_numbers(stripped[j]):
+            column = replace(column, row_numbers=True)
         columns.append(replace(column, unit=layout.units[j]))
+        numbers[j] = ok.reindex(frame.index, fill_value=False)
     settings = ReadSettings(
         separator=layout.separator, decimal=decimal, thousands=thousands, header=layout.header,
         index_column=layout.index_column, skip_lines=layout.skip_lines, units_row=layout.units_row,
@@ -615,7 +630,7 @@ def _analyse(text: str, given: ReadSettings) -> tuple[Reading, _Layout, pd.DataF
         notes.append(f"Most numbers use the decimal mark {MARK_NAMES[decimal]}, but {odd} "
                      f"use{'s' if ',' not in odd else ''} the other one; each column is read with its own.")
     reading = Reading(settings=settings, detected=settings, columns=tuple(columns), notes=tuple(notes))
-    return reading, layout, frame, bad, blank
+    return reading, layout, frame, bad, blank, numbers
 
 
 def _analyse_with_detection(text: str, settings: ReadSettings | None):
@@ -715,9 +730,10 @@ def _choose(reading: Reading, columns: Sequence[str | int] | None) -> tuple[int,
 
 
 def _numbers(text: str, layout: _Layout, reading: Reading, strings: pd.DataFrame,
-             use: list[int]) -> dict[int, np.ndarray]:
+             numbers: dict[int, pd.Series], use: list[int]) -> dict[int, np.ndarray]:
     """The columns ``use`` as float64, each read by pandas with its own decimal mark; a cell
-    that is not a number that way is read as missing (na_values) and counted by the caller.
+    that is not a number that way (``numbers[j]`` False) is read as missing (na_values) and
+    counted by the caller.
 
     A thousands-grouped column is not read with read_csv's ``thousands=``: that path rounds
     the last digit of some 16- and 17-digit numbers (1 in 20,000 even at 15 digits), so its
@@ -730,12 +746,9 @@ def _numbers(text: str, layout: _Layout, reading: Reading, strings: pd.DataFrame
         column = reading.columns[j]
         if column.thousands:
             stripped = strings[j].str.strip()
-            grouped = stripped.str.fullmatch(_grouped(column.thousands, column.decimal))
-            plain = stripped.where(grouped, "").str.replace(column.thousands, "", regex=False)
+            plain = stripped.where(numbers[j], "").str.replace(column.thousands, "", regex=False)
             if column.decimal == ",":
                 plain = plain.str.replace(",", ".", regex=False)
-            non_finite = stripped.str.fullmatch(_NON_FINITE, case=False)
-            plain = plain.where(grouped | ~non_finite, stripped)
             values = pd.to_numeric(plain.mask(plain == ""), errors="coerce")
             result[j] = values.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
@@ -744,10 +757,8 @@ def _numbers(text: str, layout: _Layout, reading: Reading, strings: pd.DataFrame
         na_values = {}
         for j in js:
             raw = strings[j]
-            stripped = raw.str.strip()
-            present = ~stripped.str.lower().isin(MISSING)
-            good = stripped.str.fullmatch(_plain(decimal)) | stripped.str.fullmatch(_NON_FINITE, case=False)
-            na_values[j] = sorted(set(raw[present & ~good]) | set(MISSING) | {m.upper() for m in MISSING})
+            not_numbers = raw[~numbers[j].to_numpy()].unique()
+            na_values[j] = sorted(set(not_numbers) | set(MISSING) | {m.upper() for m in MISSING})
         # every column, not usecols: only then are rows with too many fields skipped as in
         # the reading of the text, so that rows match
         others = {j: str for j in range(layout.n_columns) if j not in js}
@@ -769,7 +780,9 @@ def _line_numbers(text: str, layout: _Layout, n_rows: int, bad: list[int]) -> np
     (a quoted field over several lines)."""
     n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     start = layout.data_line
-    lines = np.array([n for n in range(start + 1, n_lines + 1) if n not in set(bad)])
+    lines = np.arange(start + 1, n_lines + 1)
+    if bad:
+        lines = lines[~np.isin(lines, bad)]
     return lines if len(lines) == n_rows else None
 
 
@@ -801,13 +814,13 @@ def read_table(
     with the file lines of the first few.
     """
     text, file_name = _text(source)
-    reading, layout, strings, bad, blank = _analyse_with_detection(text, settings)
+    reading, layout, strings, bad, blank, numbers = _analyse_with_detection(text, settings)
     j_x, j_y = _choose(reading, columns)
     labels_from = next(
         (j for j, c in enumerate(reading.columns)
          if c.kind == "text" and j not in (j_x, j_y)), None,
     )
-    values = _numbers(text, layout, reading, strings, [j_x, j_y])
+    values = _numbers(text, layout, reading, strings, numbers, [j_x, j_y])
     lines = _line_numbers(text, layout, len(strings), bad)
     keep = ~blank.to_numpy()
     x, y = values[j_x][keep], values[j_y][keep]
