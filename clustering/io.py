@@ -45,6 +45,7 @@ SAMPLE_CHARS = 65_536  # how much of the text decides separator, header and skip
 SAMPLE_ROWS = 200
 SHOWN_LINES = 5  # dropped rows: the line numbers of the first few are given
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a", "missing"})
+_NA_VALUES = sorted(MISSING | {m.upper() for m in MISSING} | {m.title() for m in MISSING})
 Source = bytes | bytearray | memoryview | str | os.PathLike  # what read_points accepts
 SAVE_AS_CSV = (
     "Save the data as a CSV file (comma, semicolon, tab or space separated, UTF-8) and upload "
@@ -198,6 +199,7 @@ class _Layout:
     first_line: int  # 0-based line of the text where the header, or the first point, is
     data_line: int  # 0-based line of the text where the points start
     notes: tuple[str, ...]
+    sample: tuple[tuple[str, ...], ...] = ()  # the sample's rows of points, split
 
 
 # --- from source to text -----------------------------------------------------------------------
@@ -471,6 +473,8 @@ def _layout(text: str, given: ReadSettings) -> _Layout:
         separator=separator, n_columns=n_columns, skip_lines=skip, header=header,
         index_column=index_column, units_row=units_row, names=_unique_names(names),
         units=tuple(units), first_line=first_line, data_line=data_line, notes=tuple(notes),
+        sample=tuple(tuple(r) for r in rows[(1 if header else 0) + (1 if units_row else 0):]
+                     if len(r) == n_columns),
     )
 
 
@@ -573,41 +577,29 @@ def _column_reading(name: str, values: pd.Series, decimal: str, thousands: str,
     return ColumnReading(name=name, kind=kind, decimal=decimal, thousands=mark), ok
 
 
-def _row_numbers(values: pd.Series) -> bool:
-    """True when the (stripped) values are exactly 1, 2, ..., N or 0, 1, ..., N - 1."""
-    n = len(values)
-    if n < 3:
-        return False
-    start = values.iloc[0]
-    if start not in ("0", "1") or list(values.iloc[:3]) != [str(int(start) + i) for i in range(3)]:
-        return False  # the quick look: most columns stop here
-    if not values.str.fullmatch(r"\d+").all():
-        return False
-    return bool((pd.to_numeric(values).to_numpy() == np.arange(int(start), int(start) + n)).all())
-
-
-def _strings(text: str, layout: _Layout) -> tuple[pd.DataFrame, list[int], pd.Series]:
-    """Every cell as text, the lines pandas skipped, and which rows are blank."""
-    frame, bad = _read_csv(text, layout, dtype=str, na_filter=False)
-    frame = frame.fillna("")
-    blank = (frame == "").all(axis=1)
-    return frame, bad, blank
-
-
 def _analyse(text: str, given: ReadSettings):
-    """The Reading of the text, the layout, every cell as text, the lines pandas skipped,
-    which rows are blank, and for each column of numbers which cells are numbers."""
+    """The Reading of the text, the layout, the table as pandas read it (numbers where a
+    column holds only numbers, else text), the lines pandas skipped, which rows are blank,
+    and for each column of numbers which cells are numbers (a bool Series).
+
+    The decimal mark comes from the sample; pandas reads the whole table once with it. Only
+    the columns it leaves as text (labels, grouped numbers, another decimal mark, a few
+    non-numbers) are looked at value by value.
+    """
     layout = _layout(text, given)
-    frame, bad, blank = _strings(text, layout)
-    kept = frame[~blank]
-    stripped = {j: kept[j].str.strip() for j in range(layout.n_columns)}
-    present = {j: s[~s.str.lower().isin(MISSING)] for j, s in stripped.items()}
     data_columns = [j for j in range(layout.n_columns) if not (layout.index_column and j == 0)]
-    sample = [present[j].head(DECIMAL_SAMPLE) for j in data_columns]
-    decimal = given.decimal or _decimal_mark(sample, layout.separator)
+    if given.decimal is not None:
+        decimal = given.decimal
+    else:
+        sample = [pd.Series([row[j] for row in layout.sample], dtype=str) for j in data_columns]
+        decimal = _decimal_mark([s[~s.str.lower().isin(MISSING)] for s in sample], layout.separator)
     thousands = given.thousands if given.thousands is not None else ("." if decimal == "," else ",")
     if layout.separator == SPACES and thousands == " ":
         thousands = ""
+    frame, bad = _read_csv(text, layout, decimal=decimal, na_values=_NA_VALUES,
+                           keep_default_na=True)
+    blank = frame.isna().all(axis=1)
+    kept = frame[~blank]
     columns = []
     numbers: dict[int, pd.Series] = {}
     for j in range(layout.n_columns):
@@ -615,11 +607,22 @@ def _analyse(text: str, given: ReadSettings):
         if layout.index_column and j == 0:
             columns.append(ColumnReading(name=name, kind="index"))
             continue
-        column, ok = _column_reading(name, present[j], decimal, thousands, given.decimal is not None)
-        if column.numeric and _row_numbers(stripped[j]):
-            column = replace(column, row_numbers=True)
-        columns.append(replace(column, unit=layout.units[j]))
-        numbers[j] = ok.reindex(frame.index, fill_value=False)
+        column = kept[j]
+        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+            present = int(column.notna().sum())
+            reading = ColumnReading(name=name, kind="numbers" if present else "empty",
+                                    decimal=decimal)
+            if pd.api.types.is_integer_dtype(column.dtype) and len(column) >= 3:
+                values = column.to_numpy()
+                if values[0] in (0, 1) and (values == np.arange(values[0], values[0] + len(values))).all():
+                    reading = replace(reading, row_numbers=True)
+            ok = frame[j].notna()
+        else:
+            values = column[column.notna()].astype(str).str.strip()
+            reading, ok = _column_reading(name, values, decimal, thousands, given.decimal is not None)
+            ok = ok.reindex(frame.index, fill_value=False)
+        columns.append(replace(reading, unit=layout.units[j]))
+        numbers[j] = ok
     settings = ReadSettings(
         separator=layout.separator, decimal=decimal, thousands=thousands, header=layout.header,
         index_column=layout.index_column, skip_lines=layout.skip_lines, units_row=layout.units_row,
@@ -729,11 +732,12 @@ def _choose(reading: Reading, columns: Sequence[str | int] | None) -> tuple[int,
 # --- reading the whole table ---------------------------------------------------------------------
 
 
-def _numbers(text: str, layout: _Layout, reading: Reading, strings: pd.DataFrame,
+def _numbers(text: str, layout: _Layout, reading: Reading, table: pd.DataFrame,
              numbers: dict[int, pd.Series], use: list[int]) -> dict[int, np.ndarray]:
-    """The columns ``use`` as float64, each read by pandas with its own decimal mark; a cell
-    that is not a number that way (``numbers[j]`` False) is read as missing (na_values) and
-    counted by the caller.
+    """The columns ``use`` as float64. A column pandas read as numbers is taken as it is;
+    a column it left as text is read again by pandas with the column's own decimal mark, a
+    cell that is not a number that way (``numbers[j]`` False) read as missing (na_values),
+    and counted by the caller.
 
     A thousands-grouped column is not read with read_csv's ``thousands=``: that path rounds
     the last digit of some 16- and 17-digit numbers (1 in 20,000 even at 15 digits), so its
@@ -744,28 +748,31 @@ def _numbers(text: str, layout: _Layout, reading: Reading, strings: pd.DataFrame
     groups: dict[str, list[int]] = {}
     for j in use:
         column = reading.columns[j]
-        if column.thousands:
-            stripped = strings[j].str.strip()
+        values = table[j]
+        if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+            result[j] = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        elif column.thousands:
+            stripped = values.astype(str).str.strip()
             plain = stripped.where(numbers[j], "").str.replace(column.thousands, "", regex=False)
             if column.decimal == ",":
                 plain = plain.str.replace(",", ".", regex=False)
-            values = pd.to_numeric(plain.mask(plain == ""), errors="coerce")
-            result[j] = values.to_numpy(dtype=np.float64, na_value=np.nan)
+            converted = pd.to_numeric(plain.mask(plain == ""), errors="coerce")
+            result[j] = converted.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             groups.setdefault(column.decimal, []).append(j)
     for decimal, js in groups.items():
         na_values = {}
         for j in js:
-            raw = strings[j]
-            not_numbers = raw[~numbers[j].to_numpy()].unique()
-            na_values[j] = sorted(set(not_numbers) | set(MISSING) | {m.upper() for m in MISSING})
+            raw = table[j]
+            not_numbers = raw[raw.notna().to_numpy() & ~numbers[j].to_numpy()].unique()
+            na_values[j] = sorted({str(v) for v in not_numbers} | set(_NA_VALUES))
         # every column, not usecols: only then are rows with too many fields skipped as in
-        # the reading of the text, so that rows match
+        # the first reading, so that rows match
         others = {j: str for j in range(layout.n_columns) if j not in js}
         frame, _ = _read_csv(
             text, layout, decimal=decimal, na_values=na_values, keep_default_na=True, dtype=others,
         )
-        if len(frame) != len(strings):
+        if len(frame) != len(table):
             raise DataError("The file could not be read as a table of numbers. " + SAVE_AS_CSV)
         for j in js:
             column = frame[j]
@@ -814,22 +821,20 @@ def read_table(
     with the file lines of the first few.
     """
     text, file_name = _text(source)
-    reading, layout, strings, bad, blank, numbers = _analyse_with_detection(text, settings)
+    reading, layout, table, bad, blank, numbers = _analyse_with_detection(text, settings)
     j_x, j_y = _choose(reading, columns)
     labels_from = next(
         (j for j, c in enumerate(reading.columns)
          if c.kind == "text" and j not in (j_x, j_y)), None,
     )
-    values = _numbers(text, layout, reading, strings, numbers, [j_x, j_y])
-    lines = _line_numbers(text, layout, len(strings), bad)
+    values = _numbers(text, layout, reading, table, numbers, [j_x, j_y])
+    lines = _line_numbers(text, layout, len(table), bad)
     keep = ~blank.to_numpy()
     x, y = values[j_x][keep], values[j_y][keep]
-    kept = strings[keep]
+    kept = table[keep]
     if lines is not None:
         lines = lines[keep]
-    missing = np.zeros(len(kept), dtype=bool)
-    for j in (j_x, j_y):
-        missing |= kept[j].str.strip().str.lower().isin(MISSING).to_numpy()
+    missing = (kept[j_x].isna() | kept[j_y].isna()).to_numpy()
     finite = np.isfinite(x) & np.isfinite(y)
     not_number = ~missing & (np.isnan(x) | np.isnan(y))
     non_finite = ~missing & ~not_number & ~finite

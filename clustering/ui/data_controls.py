@@ -40,9 +40,10 @@ READ_HEADER, READ_INDEX, READ_SKIP, READ_UNITS = ("w.read.header", "w.read.index
 READ_WIDGETS = {READ_SEPARATOR: "separator", READ_DECIMAL: "decimal", READ_THOUSANDS: "thousands",
                 READ_HEADER: "header", READ_INDEX: "index_column", READ_SKIP: "skip_lines",
                 READ_UNITS: "units_row"}
-SEPARATOR_LABELS = {",": "comma ,", ";": "semicolon ;", "\t": "tab", " ": "spaces"}
-DECIMAL_LABELS = {".": "point .", ",": "comma ,"}
-THOUSANDS_LABELS = {"": "none", ".": "point .", ",": "comma ,", " ": "space", "'": "apostrophe '"}
+# the mark first: a narrow menu cuts the end of its label
+SEPARATOR_LABELS = {",": ", comma", ";": "; semicolon", "\t": "tab", " ": "spaces"}
+DECIMAL_LABELS = {".": ". point", ",": ", comma"}
+THOUSANDS_LABELS = {"": "none", ".": ". point", ",": ", comma", " ": "space", "'": "' apostrophe"}
 MAX_SKIP_LINES = 100
 _SYNCED = "w.synced_version"
 _UPLOADER_RESETS = "w.uploader_resets"  # grows when a refused file is cleared from the uploader
@@ -370,7 +371,7 @@ def reading_widgets(upload: UploadedSource) -> None:
     reading = upload.reading
     assert reading is not None
     settings = reading.settings
-    separator, decimal, thousands = st.columns(3)
+    separator, decimal = st.columns(2)
     separator.selectbox(
         "Separator", _options(SEPARATOR_LABELS, settings.separator),
         format_func=lambda v: SEPARATOR_LABELS.get(v, repr(v)), key=key(READ_SEPARATOR),
@@ -379,24 +380,24 @@ def reading_widgets(upload: UploadedSource) -> None:
     decimal.selectbox(
         "Decimal mark", list(DECIMAL_LABELS), format_func=DECIMAL_LABELS.get,
         key=key(READ_DECIMAL), on_change=on_reading, args=("decimal",))
+    thousands, skip = st.columns(2)
     thousands.selectbox(
         "Thousands mark", _options(THOUSANDS_LABELS, settings.thousands),
         format_func=lambda v: THOUSANDS_LABELS.get(v, repr(v)), key=key(READ_THOUSANDS),
         on_change=on_reading, args=("thousands",),
         help="Used only in a column all of whose values are grouped with it: with “point .”, "
              "1.065 and 8.425.333 are 1065 and 8425333.")
-    left, right = st.columns(2)
-    left.checkbox("First line is a header", key=key(READ_HEADER), on_change=on_reading,
-                  args=("header",))
-    left.checkbox("First column holds row names", key=key(READ_INDEX), on_change=on_reading,
-                  args=("index_column",),
-                  help="R's write.table and write.csv write row names: not a coordinate.")
-    right.checkbox("A row of units under the header", key=key(READ_UNITS), on_change=on_reading,
-                   args=("units_row",))
-    right.number_input("Lines to skip at the top", min_value=0, max_value=MAX_SKIP_LINES,
-                       step=1, key=key(READ_SKIP), on_change=on_reading, args=("skip_lines",),
-                       help="Lines above the header that are neither header nor points, such "
-                            "as Excel's “sep=;” or scikit-learn's counts line.")
+    skip.number_input("Lines to skip", min_value=0, max_value=MAX_SKIP_LINES,
+                      step=1, key=key(READ_SKIP), on_change=on_reading, args=("skip_lines",),
+                      help="Lines at the top that are neither header nor points, such as "
+                           "Excel's “sep=;” or scikit-learn's counts line.")
+    st.checkbox("Header in the first line", key=key(READ_HEADER), on_change=on_reading,
+                args=("header",))
+    st.checkbox("Row names in the first column", key=key(READ_INDEX), on_change=on_reading,
+                args=("index_column",),
+                help="R's write.table and write.csv write row names: not a coordinate.")
+    st.checkbox("Units row under the header", key=key(READ_UNITS), on_change=on_reading,
+                args=("units_row",))
     changed = [name for name in READ_WIDGETS.values()
                if getattr(upload.overrides, name) is not None
                and getattr(reading.detected, name) != getattr(settings, name)]
