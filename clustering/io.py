@@ -829,7 +829,13 @@ def read_table(
     )
     values = _numbers(text, layout, reading, table, numbers, [j_x, j_y])
     lines = _line_numbers(text, layout, len(table), bad)
+    # a row without any value is left out unsaid only when its line is blank; "NA,NA" or
+    # ";;" is a row with missing values, dropped and counted
     keep = ~blank.to_numpy()
+    if lines is not None:
+        text_lines = text.split("\n")
+        for i in np.flatnonzero(~keep):
+            keep[i] = bool(text_lines[lines[i] - 1].strip())
     x, y = values[j_x][keep], values[j_y][keep]
     kept = table[keep]
     if lines is not None:

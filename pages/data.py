@@ -97,7 +97,9 @@ with preview:
     counts[0].metric("N, points", f"{active.n:,}")
     if is_file:
         counts[1].metric("Rows dropped", f"{dataset.dropped:,}",
-                         help="Rows with a missing or non-numeric value in either coordinate.")
+                         help="Rows left out: a missing, non-numeric or infinite value in either "
+                              "coordinate, or more fields than the other rows. The text below "
+                              "gives their lines.")
     x_range, y_range = controls.ranges(active.X)
     st.markdown(f"**Ranges:** {controls.plain(x_name)} from {x_range}; "
                 f"{controls.plain(y_name)} from {y_range}.")

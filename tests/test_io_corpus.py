@@ -264,3 +264,21 @@ def test_to_csv_in_any_dialect_reads_back_to_the_same_numbers(data, n, d, sep, d
     assert default.dropped == 0
     chosen = read_points(content, columns=(last, first))
     np.testing.assert_array_equal(chosen.X, X[:, [d - 1, 0]])
+
+
+def test_only_blank_lines_are_left_out_unsaid():
+    ds, reading = read_table(b"x,y\n1,2\nNA,NA\n,\n\n3,4\n5,6\n")
+    np.testing.assert_array_equal(ds.X, [[1, 2], [3, 4], [5, 6]])
+    assert ds.dropped == 2  # "NA,NA" and "," are rows with missing values; line 5 is blank
+    assert [d.describe() for d in reading.dropped] == ["2 rows with a missing value (lines 3, 4)"]
+
+
+def test_a_large_file_reads_every_number_exactly():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200_000, 2)) * 10.0 ** rng.integers(-5, 6, size=(200_000, 2))
+    frame = pd.DataFrame(X, columns=["a", "b"])
+    frame["k"] = rng.choice(["p", "q"], 200_000)
+    for sep, decimal in ((",", "."), (";", ",")):
+        ds = read_points(frame.to_csv(index=False, sep=sep, decimal=decimal).encode())
+        np.testing.assert_array_equal(ds.X, X)
+        assert ds.labels.tolist() == frame["k"].tolist()

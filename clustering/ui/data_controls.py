@@ -385,7 +385,7 @@ def reading_widgets(upload: UploadedSource) -> None:
         "Thousands mark", _options(THOUSANDS_LABELS, settings.thousands),
         format_func=lambda v: THOUSANDS_LABELS.get(v, repr(v)), key=key(READ_THOUSANDS),
         on_change=on_reading, args=("thousands",),
-        help="Used only in a column all of whose values are grouped with it: with “point .”, "
+        help="Used only in a column all of whose values are grouped with it: with “. point”, "
              "1.065 and 8.425.333 are 1065 and 8425333.")
     skip.number_input("Lines to skip", min_value=0, max_value=MAX_SKIP_LINES,
                       step=1, key=key(READ_SKIP), on_change=on_reading, args=("skip_lines",),
