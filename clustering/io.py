@@ -442,6 +442,13 @@ def _layout(text: str, given: ReadSettings) -> _Layout:
         index_column = header and n_columns > 2 and (
             shift == 1 or (len(first) == n_columns and first[0].lower() in ROW_NAME_HEADERS)
         )
+    if (shift == 1 and separator == "," and body and given.separator is None
+            and all(re.fullmatch(r"\d{3}", r[1]) for r in body)):
+        raise DataError(
+            "The numbers seem to use commas as thousands marks without quotes, so 1,000 "
+            "splits into two columns. Save the file without thousands marks, or with another "
+            "separator such as a semicolon, and upload it again."
+        )
     if index_column and header and shift:
         notes.append("The header has one name fewer than the rows, as R's write.table writes "
                      "it: the first column holds the row names.")

@@ -282,3 +282,10 @@ def test_a_large_file_reads_every_number_exactly():
         ds = read_points(frame.to_csv(index=False, sep=sep, decimal=decimal).encode())
         np.testing.assert_array_equal(ds.X, X)
         assert ds.labels.tolist() == frame["k"].tolist()
+
+
+def test_unquoted_thousands_in_a_comma_file_are_refused_not_misread():
+    # "1,000" unquoted splits into "1" and "000": never read as row names and a column of 0
+    with pytest.raises(DataError) as info:
+        read_points(b"a,b\n1,000,2.5\n12,345,3.25\n7,001,1\n")
+    assert "thousands marks without quotes" in str(info.value)
