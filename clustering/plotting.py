@@ -451,8 +451,9 @@ def gmm_figure(
     title: str | None = None,
     height: int = 620,
     webgl: bool | None = None,
+    axis_titles: tuple[str, str] = ("x₁", "x₂"),
 ) -> go.Figure:
-    """The GMM page's main figure.
+    """The GMM page's main figure (``axis_titles``: the coordinates' names, as on /kmeans).
 
     X : (N, 2) points, coloured by their responsibilities ``resp`` (N, K) (grey before any E
         step); ``colour_mode`` "blend" or "likely" (see ``responsibility_colours``).
@@ -509,7 +510,7 @@ def gmm_figure(
             name=f"inspected: point {selected}", hoverinfo="skip",
             marker=dict(size=24, symbol="circle-open", color="black", line=dict(width=4)),
         ))
-    layout = base_layout(x_range, y_range, title=title, height=height)
+    layout = base_layout(x_range, y_range, title=title, axis_titles=axis_titles, height=height)
     # the legend under the (equal-scale) plot, its title stating the σ convention
     layout.update(legend=dict(
         orientation="h", x=0, xanchor="left", y=-0.13, yanchor="top", font=dict(size=FONT_SIZE - 2),

@@ -45,22 +45,32 @@ with settings:
         st.file_uploader(
             "Upload a CSV or TSV file, one point per row", type=controls.UPLOAD_TYPES,
             key=key(controls.uploader_name()), on_change=controls.on_upload,
-            help="Comma, semicolon or tab separated, with or without a header row. The first "
-                 "two columns of numbers are the points; a column of text colours them.",
+            help="Comma, semicolon, tab or space separated, with or without a header row; "
+                 "decimal commas and thousands marks are read per column. The first two "
+                 "columns of numbers are the points; a column of text colours them.",
         )
         upload = controls.uploaded()
-        if upload is not None and len(upload.numeric) > 2:
+        if upload is not None and upload.in_use and len(upload.numeric) > 2:
             st.markdown(f"The file has {len(upload.numeric)} columns of numbers: "
                         "choose the two to cluster.")
             column_x, column_y = st.columns(2)
             column_x.selectbox("First coordinate, x₁", upload.numeric,
-                               key=key(controls.COLUMN_X), on_change=controls.on_columns)
+                               key=key(controls.COLUMN_X), on_change=controls.on_columns,
+                               args=(controls.COLUMN_X,))
             column_y.selectbox("Second coordinate, x₂", upload.numeric,
-                               key=key(controls.COLUMN_Y), on_change=controls.on_columns)
+                               key=key(controls.COLUMN_Y), on_change=controls.on_columns,
+                               args=(controls.COLUMN_Y,))
         if active.spec.name == "upload":
             st.text(f"In use: {active.spec.source_name}")  # a file name is data: plain text
         else:
             st.info("Until a file is read, the active data set stays the one on the right.")
+        if upload is not None and upload.reading is not None:
+            if not upload.in_use:
+                st.warning(f"Not in use: {controls.plain(upload.name)} could not be read as it is "
+                           "read now. Change how it is read below.")
+            with st.expander(f"How to read this file: {controls.plain(upload.name)}",
+                             expanded=not upload.in_use):
+                controls.reading_widgets(upload)
     else:
         st.info("The active points were sampled on another page. Choose where new points "
                 "come from to replace them.")
@@ -87,12 +97,17 @@ with preview:
     counts[0].metric("N, points", f"{active.n:,}")
     if is_file:
         counts[1].metric("Rows dropped", f"{dataset.dropped:,}",
-                         help="Rows with a missing or non-numeric value in either coordinate.")
+                         help="Rows left out: a missing, non-numeric or infinite value in either "
+                              "coordinate, or more fields than the other rows. The text below "
+                              "gives their lines.")
     x_range, y_range = controls.ranges(active.X)
     st.markdown(f"**Ranges:** {controls.plain(x_name)} from {x_range}; "
                 f"{controls.plain(y_name)} from {y_range}.")
     if is_file:
         st.text(dataset.description)  # names a file's columns: data, shown as typed
+        upload = controls.uploaded()
+        if upload is not None and upload.in_use and upload.name == active.spec.source_name:
+            controls.reading_summary(upload.reading, dataset.columns)
 
 st.subheader("The points")
 shown = controls.table(active, rows=controls.TABLE_ROWS)

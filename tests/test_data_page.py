@@ -168,9 +168,17 @@ def test_an_upload_becomes_active_and_a_bad_one_keeps_it():
     assert column_y.options == ["length", "width", "height"] and column_y.value == "width"
     column_y.set_value("height").run()
     np.testing.assert_array_equal(points_shown(at), [[1.0, 9], [1.5, 8], [6.0, 7], [6.5, 6]])
-    widget(at, "selectbox", controls.COLUMN_X).set_value("height").run()  # the same column twice
-    assert "Choose two different columns" in messages(at, "error")[0]
-    assert widget(at, "selectbox", controls.COLUMN_X).value == "length"  # back to what is used
+    # choosing for x the column y holds swaps them (never "choose two different columns")
+    widget(at, "selectbox", controls.COLUMN_X).set_value("height").run()
+    assert not at.error, messages(at, "error")
+    assert widget(at, "selectbox", controls.COLUMN_X).value == "height"
+    assert widget(at, "selectbox", controls.COLUMN_Y).value == "length"
+    np.testing.assert_array_equal(points_shown(at), [[9, 1.0], [8, 1.5], [7, 6.0], [6, 6.5]])
+    # ... and back, from the other menu: each step of a swap works
+    widget(at, "selectbox", controls.COLUMN_Y).set_value("height").run()
+    assert not at.error, messages(at, "error")
+    assert widget(at, "selectbox", controls.COLUMN_X).value == "length"
+    assert widget(at, "selectbox", controls.COLUMN_Y).value == "height"
     np.testing.assert_array_equal(points_shown(at), [[1.0, 9], [1.5, 8], [6.0, 7], [6.5, 6]])
     # the label column colours the preview: one trace per species
     figure = at.get("plotly_chart")[0].proto.spec
@@ -276,3 +284,88 @@ def test_a_link_made_on_an_upload_says_it_cannot_carry_the_file_and_offers_the_c
     warnings = [w.value for w in again.warning]
     assert any("“flowers.csv”" in w and "cannot carry a file" in w for w in warnings), warnings
     assert again.session_state["data.active"].spec.name == "mouse"
+
+
+# --- the files people really have, uploaded -----------------------------------------------------
+
+
+def _corpus():
+    from test_io_corpus import CORPUS
+
+    return CORPUS
+
+
+@pytest.mark.parametrize("case", list(_corpus()))
+def test_each_corpus_file_uploads_to_its_exact_points(case):
+    text, names, points, _ = _corpus()[case]
+    at = open_data_page()
+    upload(at, "file.csv", text.encode("utf-8"))
+    assert not at.exception and not at.error, messages(at, "error")
+    np.testing.assert_array_equal(points_shown(at), np.array(points, dtype=float))
+    assert list(at.dataframe[0].value.columns[:2]) == list(names)
+    assert at.metric[1].value == "0"
+    summary = "\n".join(element.value for element in at.markdown)
+    assert "How the file was read:" in summary
+    for name in names:  # each coordinate says how it was read
+        assert controls.plain(name) in summary
+
+
+def test_the_page_says_how_each_column_was_read_and_what_was_skipped():
+    from test_io_corpus import EXCEL_GERMAN
+
+    at = open_data_page()
+    upload(at, "staedte.csv", EXCEL_GERMAN.encode("utf-8"))
+    markdown = "\n".join(element.value for element in at.markdown)
+    assert "x₁: " + controls.plain("Einwohner: decimal comma, thousands '.'") in markdown
+    assert "x₂: " + controls.plain("Fläche km²: decimal comma") in markdown
+    captions = "\n".join(element.value for element in at.caption)
+    assert captions.count(controls.plain("Line 1, “sep=;”, is Excel's separator hint")) == 1
+    # the expander is pre-filled with what was detected
+    assert widget(at, "selectbox", controls.READ_SEPARATOR).value == ";"
+    assert widget(at, "selectbox", controls.READ_DECIMAL).value == ","
+    assert widget(at, "selectbox", controls.READ_THOUSANDS).value == "."
+    assert widget(at, "checkbox", controls.READ_HEADER).value is True
+    assert widget(at, "number_input", controls.READ_SKIP).value == 1
+
+
+def test_a_setting_overridden_reads_the_file_again_and_detect_again_undoes_it():
+    at = open_data_page()
+    upload(at, "units.csv", b"height,weight\ncm,kg\n170,65\n180,80\n160,50\n")
+    np.testing.assert_array_equal(points_shown(at), [[170, 65], [180, 80], [160, 50]])
+    widget(at, "checkbox", controls.READ_UNITS).set_value(False).run()
+    assert not at.error, messages(at, "error")
+    assert at.metric[1].value == "1"  # the units row is now a row of text, dropped and said
+    assert any("not a number (line 2)" in text.value for text in at.main.text)
+    assert any("Changed by you (detected: units row: yes)" in c.value for c in at.caption)
+    at.button(key=controls.key("w.read.detect")).click().run()
+    assert at.metric[1].value == "0"
+    assert widget(at, "checkbox", controls.READ_UNITS).value is True
+
+
+def test_a_file_read_wrongly_can_be_put_right_in_the_expander():
+    # semicolons, but read as commas the person asked for: no two columns of numbers
+    at = open_data_page()
+    upload(at, "mixed.csv", b"x;y;z\n1;2;3\n4;5;6\n7;8;9\n")
+    assert n_shown(at) == 3
+    widget(at, "selectbox", controls.READ_SEPARATOR).set_value(",").run()
+    errors = messages(at, "error")
+    assert len(errors) == 1 and "The previous data set stays active." in errors[0]
+    assert n_shown(at) == 3  # still the points read before
+    assert any("Not in use" in w for w in messages(at, "warning"))
+    widget(at, "selectbox", controls.READ_SEPARATOR).set_value(";").run()
+    assert not at.error and not at.warning
+    np.testing.assert_array_equal(points_shown(at), [[1, 2], [4, 5], [7, 8]])
+
+
+@pytest.mark.parametrize(("page", "key"), [("pages/gmm.py", "gmm.figure"),
+                                           ("pages/kmeans.py", "kmeans.figure")])
+def test_the_stepping_pages_name_their_axes_after_the_files_columns(page, key):
+    from conftest import shown_figure
+
+    at = open_data_page()
+    upload(at, "cities.csv", b"area <km2>,people\n1,2\n3,5\n4,4\n8,9\n")
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    layout = shown_figure(at, key)["layout"]
+    assert layout["xaxis"]["title"]["text"] == "area &lt;km2&gt;"  # shown as typed
+    assert layout["yaxis"]["title"]["text"] == "people"

@@ -103,7 +103,8 @@ def test_more_numeric_columns_choose_by_name_and_by_index(tmp_path):
     text = "id,a,b,c\n1,10,100,1000\n2,20,200,2000\n3,30,300,3000\n"
     path = write(tmp_path, "wide.csv", text)
     assert numeric_columns(path) == ["id", "a", "b", "c"]
-    np.testing.assert_array_equal(read_points(path).X[:, 0], [1, 2, 3])  # first two by default
+    # the first two by default, passing over "id", which is exactly the row numbers
+    np.testing.assert_array_equal(read_points(path).X, [[10, 100], [20, 200], [30, 300]])
     by_name = read_points(path, columns=("c", "a"))
     np.testing.assert_array_equal(by_name.X, [[1000, 10], [2000, 20], [3000, 30]])
     assert by_name.columns == ("c", "a")
@@ -147,10 +148,13 @@ def test_missing_and_non_finite_rows_are_dropped_and_counted(tmp_path):
     assert ds.X.shape == (40, 2)
     np.testing.assert_array_equal(ds.X[:, 1], 2 * np.arange(40))
     assert ds.dropped == 9
-    assert "dropped 9 rows with missing or non-numeric values" in ds.description
+    # header on line 1, the 40 good rows on lines 2 to 41; "NaN" and "nan" are missing values
+    assert ("dropped 9 rows: 5 with a missing value (lines 42, 43, 44, 45, 50); 1 with a value "
+            "that is not a number (line 48); 3 with an infinite or too large value "
+            "(lines 46, 47, 49).") in ds.description
     assert len(ds.labels) == 40
     one = read_points(b"x,y\n1,2\n3,4\n5,x\n")
-    assert one.dropped == 1 and "dropped 1 row with" in one.description
+    assert one.dropped == 1 and "dropped 1 row: 1 with a value that is not a number (line 4)." in one.description
 
 
 def test_quotes_spaces_trailing_delimiters_and_blank_lines():

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.spatial.distance import cdist
 from sklearn.metrics import silhouette_score
 from sklearn.mixture import GaussianMixture
 from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
@@ -140,7 +141,11 @@ def test_silhouette_equals_sklearn(seed, k, n):
         return
     ours = selection.silhouette(X, labels)
     assert ours.n_points == n and ours.sample is None
-    assert ours.value == pytest.approx(silhouette_score(X, labels), abs=1e-9)
+    # the same formula on the same exact distances: equal to rounding
+    exact = silhouette_score(cdist(X, X), labels, metric="precomputed")
+    assert ours.value == pytest.approx(exact, abs=1e-12)
+    # scikit-learn's own distances (‖x‖² − 2x·y + ‖y‖²) round differently near duplicates
+    assert ours.value == pytest.approx(silhouette_score(X, labels), abs=1e-7)
 
 
 def test_silhouette_of_blobs_equals_sklearn_at_every_k():

@@ -12,10 +12,11 @@ stays active and the page shows the reason once.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from clustering import datasets, io
 from clustering.constants import DEFAULT_SEED, MAX_POINTS
@@ -32,6 +33,18 @@ TABLE_ROWS = 5_000  # the table shows this many rows; the download holds them al
 # The names (for get_value / set_value / widget keys) of the page's widgets and values.
 SOURCE, NAME, N, SEED, STANDARDIZE = "w.source", "w.name", "w.n", "w.seed", "w.standardize"
 UPLOADER, COLUMN_X, COLUMN_Y = "w.upload", "w.column_x", "w.column_y"
+# "How to read this file": one widget per ReadSettings field
+READ_SEPARATOR, READ_DECIMAL, READ_THOUSANDS = "w.read.separator", "w.read.decimal", "w.read.thousands"
+READ_HEADER, READ_INDEX, READ_SKIP, READ_UNITS = ("w.read.header", "w.read.index_column",
+                                                  "w.read.skip_lines", "w.read.units_row")
+READ_WIDGETS = {READ_SEPARATOR: "separator", READ_DECIMAL: "decimal", READ_THOUSANDS: "thousands",
+                READ_HEADER: "header", READ_INDEX: "index_column", READ_SKIP: "skip_lines",
+                READ_UNITS: "units_row"}
+# the mark first: a narrow menu cuts the end of its label
+SEPARATOR_LABELS = {",": ", comma", ";": "; semicolon", "\t": "tab", " ": "spaces"}
+DECIMAL_LABELS = {".": ". point", ",": ", comma"}
+THOUSANDS_LABELS = {"": "none", ".": ". point", ",": ", comma", " ": "space", "'": "' apostrophe"}
+MAX_SKIP_LINES = 100
 _SYNCED = "w.synced_version"
 _UPLOADER_RESETS = "w.uploader_resets"  # grows when a refused file is cleared from the uploader
 _UPLOAD = "upload"  # the last file read successfully (an UploadedSource)
@@ -43,11 +56,16 @@ PAGE_TITLES = {"kmeans": "K-means", "gmm": "Gaussian mixture", "compare": "Compa
 
 @dataclass(frozen=True, eq=False)
 class UploadedSource:
-    """A file the person uploaded: its name, its bytes and its columns of numbers."""
+    """A file the person uploaded: its name, its bytes, how it is read (the person's overrides
+    and the resulting Reading, None when the file is no table at all) and its columns of
+    numbers. ``in_use`` is False when its points could not be read as it is read now."""
 
     name: str
     content: bytes
-    numeric: tuple[str, ...]
+    numeric: tuple[str, ...] = ()
+    reading: io.Reading | None = None
+    overrides: io.ReadSettings = field(default_factory=io.ReadSettings)
+    in_use: bool = False
 
 
 def key(name: str) -> str:
@@ -123,11 +141,20 @@ def sync_widgets(active: state.ActiveData) -> None:
     upload = state.get_value(PAGE, _UPLOAD)
     if upload is not None and len(upload.numeric) > 2:
         columns = dict(spec.options).get("columns") if spec.name == "upload" else None
-        columns = columns or upload.numeric[:2]
+        columns = columns or upload.reading.default_columns() or upload.numeric[:2]
         for widget, column in zip((COLUMN_X, COLUMN_Y), columns, strict=True):
             if fresh or state.get_value(PAGE, widget) not in upload.numeric:
                 state.set_value(PAGE, widget, column)
+    if upload is not None and upload.reading is not None:
+        for widget, value in reading_values(upload.reading.settings).items():
+            if fresh or state.get_value(PAGE, widget) is None:
+                state.set_value(PAGE, widget, value)
     state.set_value(PAGE, _SYNCED, active.version)
+
+
+def reading_values(settings: io.ReadSettings) -> dict[str, object]:
+    """The "How to read this file" widgets' values for a reading's settings."""
+    return {widget: getattr(settings, name) for widget, name in READ_WIDGETS.items()}
 
 
 def uploaded() -> UploadedSource | None:
@@ -205,7 +232,7 @@ def on_source() -> None:
         return
     upload = uploaded()
     if upload is not None:
-        _read(upload, *_chosen_columns(upload))
+        _read(upload, _chosen_columns(upload))
 
 
 def on_upload() -> None:
@@ -213,24 +240,56 @@ def on_upload() -> None:
     file = state.get_value(PAGE, uploader_name())
     if file is None:  # the file was removed from the uploader: keep what is active
         return
-    content = file.getvalue()
-    try:
-        numeric = tuple(io.numeric_columns(content))
-    except io.DataError as error:
-        _refuse(file.name, error)
-        numeric = None
-    upload = UploadedSource(name=str(file.name), content=content, numeric=numeric or ())
-    if numeric is not None and _read(upload, *(numeric[:2] if len(numeric) > 2 else (None, None))):
-        state.set_value(PAGE, _UPLOAD, upload)
-    else:  # empty the uploader, so that it never shows a refused file as if it were in use
-        state.set_value(PAGE, _UPLOADER_RESETS, state.get_value(PAGE, _UPLOADER_RESETS, 0) + 1)
+    _read(UploadedSource(name=str(file.name), content=file.getvalue()), None)
 
 
-def on_columns() -> None:
-    """Callback of the two column menus (a file with more than two columns of numbers)."""
+def on_reading(name: str) -> None:
+    """Callback of a "How to read this file" widget: read the file again with that setting
+    overridden (the other settings stay detected unless the person set them too)."""
     upload = uploaded()
-    if upload is not None and not _read(upload, *_chosen_columns(upload)):
-        show_active_again()  # e.g. the same column twice: the menus go back to the columns in use
+    if upload is None:
+        return
+    widget = next(w for w, field_name in READ_WIDGETS.items() if field_name == name)
+    value = state.get_value(PAGE, widget)
+    if name == "skip_lines":
+        value = int(value or 0)
+    overrides = replace(upload.overrides, **{name: value})
+    _read(replace(upload, overrides=overrides), None)
+
+
+def on_detect_again() -> None:
+    """Callback of "Detect again": forget the overrides, read the file as detected."""
+    upload = uploaded()
+    if upload is not None:
+        _read(replace(upload, overrides=io.ReadSettings()), None)
+
+
+def on_columns(menu: str = COLUMN_X) -> None:
+    """Callback of the two column menus (a file with more than two columns of numbers).
+
+    Choosing for one menu the column the other holds swaps them, so that each step of a swap
+    works.
+    """
+    upload = uploaded()
+    if upload is None:
+        return
+    chosen = state.get_value(PAGE, menu)
+    other = COLUMN_Y if menu == COLUMN_X else COLUMN_X
+    if chosen == state.get_value(PAGE, other):
+        in_use = columns_in_use(upload)
+        if in_use is not None:
+            previous = in_use[0] if menu == COLUMN_X else in_use[1]
+            state.set_value(PAGE, other, previous)
+    if not _read(upload, _chosen_columns(upload)):
+        show_active_again()  # the menus go back to the columns in use
+
+
+def columns_in_use(upload: UploadedSource) -> tuple[str, str] | None:
+    """The two columns of ``upload`` whose points are active, or the default pair."""
+    active = state.get_data()
+    if upload.in_use and active.spec.name == "upload" and active.spec.source_name == upload.name:
+        return tuple(active.dataset.columns)  # type: ignore[return-value]
+    return upload.reading.default_columns() if upload.reading is not None else None
 
 
 def show_active_again() -> None:
@@ -238,25 +297,54 @@ def show_active_again() -> None:
     state.set_value(PAGE, _SYNCED, None)
 
 
-def _chosen_columns(upload: UploadedSource) -> tuple[str | None, str | None]:
+def _chosen_columns(upload: UploadedSource) -> tuple[str, str] | None:
     """The two columns the menus name, for a file with more than two columns of numbers."""
     chosen = (state.get_value(PAGE, COLUMN_X), state.get_value(PAGE, COLUMN_Y))
     if len(upload.numeric) > 2 and all(column in upload.numeric for column in chosen):
-        return chosen
-    return None, None
+        return chosen  # type: ignore[return-value]
+    return None
 
 
-def _read(upload: UploadedSource, column_x: str | None, column_y: str | None) -> bool:
-    columns = (column_x, column_y) if column_x is not None and column_y is not None else None
+def _read(upload: UploadedSource, columns: tuple[str, str] | None) -> bool:
+    """Read ``upload`` as its overrides say and make its points active.
+
+    When the points can't be read but the file is a table, the file stays (not in use), so
+    the person can change how it is read; when it is no table, the uploader is emptied.
+    """
     try:
-        dataset = io.read_points(upload.content, columns=columns, name=upload.name)
+        dataset, reading = io.read_table(upload.content, columns=columns, name=upload.name,
+                                         settings=upload.overrides)
     except io.DataError as error:
         _refuse(upload.name, error)
+        try:
+            reading = io.inspect(upload.content, upload.overrides)
+        except io.DataError:
+            kept = uploaded()
+            if kept is None or kept.content is not upload.content:  # a new file, no table at all
+                state.set_value(PAGE, _UPLOADER_RESETS, state.get_value(PAGE, _UPLOADER_RESETS, 0) + 1)
+            else:  # an override the file can't be read with: the widgets show the last reading
+                _keep(kept)
+            return False
+        _keep(replace(upload, reading=reading, numeric=tuple(reading.numeric_names()),
+                      in_use=False))
         return False
-    options = (("columns", columns),) if columns is not None else ()
+    _keep(replace(upload, reading=reading, numeric=tuple(reading.numeric_names()), in_use=True))
+    chosen = tuple(dataset.columns) if len(reading.numeric_names()) > 2 else None
+    options = (("columns", chosen),) if chosen is not None else ()
     spec = state.DataSpec(name="upload", source_name=upload.name, options=options,
                           standardize=bool(state.get_value(PAGE, STANDARDIZE)))
+    if chosen is not None:
+        state.set_value(PAGE, COLUMN_X, chosen[0])
+        state.set_value(PAGE, COLUMN_Y, chosen[1])
     return activate(spec, dataset)
+
+
+def _keep(upload: UploadedSource) -> None:
+    """Remember the file and make the "How to read this file" widgets show its reading."""
+    state.set_value(PAGE, _UPLOAD, upload)
+    if upload.reading is not None:
+        for widget, value in reading_values(upload.reading.settings).items():
+            state.set_value(PAGE, widget, value)
 
 
 def _refuse(file_name: str, error: Exception) -> None:
@@ -265,6 +353,85 @@ def _refuse(file_name: str, error: Exception) -> None:
         PAGE, f"Could not use the file “{plain(file_name)}”: {plain(error)} "
         "The previous data set stays active.", "error",
     )
+
+
+# --------------------------------------------------------------------------------------
+# How the file was read
+# --------------------------------------------------------------------------------------
+
+
+def _options(labels: dict[str, str], current: object) -> list:
+    options = list(labels)
+    return options if current in options else [*options, current]
+
+
+def reading_widgets(upload: UploadedSource) -> None:
+    """The "How to read this file" expander's content: every setting, pre-filled with what
+    was detected (or what the person chose), each column's reading and the notes."""
+    reading = upload.reading
+    assert reading is not None
+    settings = reading.settings
+    separator, decimal = st.columns(2)
+    separator.selectbox(
+        "Separator", _options(SEPARATOR_LABELS, settings.separator),
+        format_func=lambda v: SEPARATOR_LABELS.get(v, repr(v)), key=key(READ_SEPARATOR),
+        on_change=on_reading, args=("separator",),
+        help="“spaces”: any run of spaces or tabs between the values.")
+    decimal.selectbox(
+        "Decimal mark", list(DECIMAL_LABELS), format_func=DECIMAL_LABELS.get,
+        key=key(READ_DECIMAL), on_change=on_reading, args=("decimal",))
+    thousands, skip = st.columns(2)
+    thousands.selectbox(
+        "Thousands mark", _options(THOUSANDS_LABELS, settings.thousands),
+        format_func=lambda v: THOUSANDS_LABELS.get(v, repr(v)), key=key(READ_THOUSANDS),
+        on_change=on_reading, args=("thousands",),
+        help="Used only in a column all of whose values are grouped with it: with “. point”, "
+             "1.065 and 8.425.333 are 1065 and 8425333.")
+    skip.number_input("Lines to skip", min_value=0, max_value=MAX_SKIP_LINES,
+                      step=1, key=key(READ_SKIP), on_change=on_reading, args=("skip_lines",),
+                      help="Lines at the top that are neither header nor points, such as "
+                           "Excel's “sep=;” or scikit-learn's counts line.")
+    st.checkbox("Header in the first line", key=key(READ_HEADER), on_change=on_reading,
+                args=("header",))
+    st.checkbox("Row names in the first column", key=key(READ_INDEX), on_change=on_reading,
+                args=("index_column",),
+                help="R's write.table and write.csv write row names: not a coordinate.")
+    st.checkbox("Units row under the header", key=key(READ_UNITS), on_change=on_reading,
+                args=("units_row",))
+    changed = [name for name in READ_WIDGETS.values()
+               if getattr(upload.overrides, name) is not None
+               and getattr(reading.detected, name) != getattr(settings, name)]
+    if changed:
+        detected = ", ".join(f"{name.replace('_', ' ')}: {_shown_setting(getattr(reading.detected, name))}"
+                             for name in changed)
+        st.caption(f"Changed by you (detected: {detected}).")
+    if upload.overrides != io.ReadSettings():
+        st.button("Detect again", on_click=on_detect_again, key=key("w.read.detect"))
+    st.markdown("**Each column**\n\n" + "\n".join(
+        f"- {plain(column.describe())}" for column in reading.columns))
+    if not upload.in_use:  # else the notes are under the preview
+        for note in reading.notes:
+            st.caption(plain(note))
+
+
+def _shown_setting(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return {**SEPARATOR_LABELS, "": "none"}.get(value, value)
+    return str(value)
+
+
+def reading_summary(reading: io.Reading, columns: tuple[str, str]) -> None:
+    """Under the preview: how the file was read, how the two coordinates were read, and the
+    lines skipped (the dropped rows are in the dataset's description)."""
+    by_name = {column.name: column for column in reading.columns}
+    lines = [f"**How the file was read:** {plain(reading.settings.describe())}."]
+    lines += [f"- {axis}: {plain(by_name[name].describe())}"
+              for axis, name in zip(("x₁", "x₂"), columns, strict=True) if name in by_name]
+    st.markdown("\n".join(lines))
+    for note in reading.notes:
+        st.caption(plain(note))
 
 
 # --------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import streamlit as st
 from clustering import datasets, derived, gmm, plotting, stepper
 from clustering.constants import DEFAULT_EM_TOL, DEFAULT_REG_COVAR, DEFAULT_SEED, MAX_K_GMM
 from clustering.ui import plotly_view, state, urls
+from clustering.ui.kmeans_panels import axis_titles
 from clustering.ui.numbers import fmt, fmt_exp, fmt_sig
 
 PAGE = "gmm"
@@ -499,6 +500,7 @@ def main_figure(active: state.ActiveData, run: stepper.Run, view: derived.GMMVie
     figure = plotting.gmm_figure(
         X, params, view.resp, x_range, y_range, levels=display.levels,
         colour_mode=display.colour_mode, previous=previous, density=density, selected=selected,
+        axis_titles=axis_titles(active),  # the file's column names, as on /kmeans
         webgl=True,  # plotly_view keeps its graph div: one WebGL context, quicker at any N
     )
     plotly_view.show(figure, key=_key("figure"), on_click=_on_select, config=plotting.PLOT_CONFIG)

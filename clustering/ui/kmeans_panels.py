@@ -508,10 +508,12 @@ def placement(active: state.ActiveData, setup: Setup) -> None:
     if np.any(outside):  # typed in the table beyond the data: widen the view to show them
         x_range, y_range = ranges(active, None, extra[outside])
     manual.place_points(PAGE, active.X, setup.k, x_range=x_range, y_range=y_range,
-                        axis_titles=_axis_titles(active))
+                        axis_titles=axis_titles(active))
 
 
-def _axis_titles(active: state.ActiveData) -> tuple[str, str]:
+def axis_titles(active: state.ActiveData) -> tuple[str, str]:
+    """The axis titles of the stepping pages: x₁, x₂ for generated points, else the file's
+    column names (shown as typed)."""
     columns = getattr(active.dataset, "columns", ("x", "y"))
     if tuple(columns) == ("x", "y"):
         return ("x₁", "x₂")
@@ -531,7 +533,7 @@ def main_figure(active: state.ActiveData, run: stepper.Run, view: derived.KMeans
         changed=view.changed if kind == "E" else None,
         regions=voronoi.regions(centroids, x_range, y_range) if show_regions else None,
         selected=selected if chosen or kind == "E" else None, show_distances=chosen and kind == "E",
-        indices=plotting.drawn_indices(active.n), axis_titles=_axis_titles(active),
+        indices=plotting.drawn_indices(active.n), axis_titles=axis_titles(active),
         webgl=True,  # plotly_view keeps its graph div: one WebGL context, quicker at any N
     )
     plotly_view.show(figure, key=state.widget_key(PAGE, "figure"), on_click=_on_figure_click,
@@ -783,6 +785,6 @@ def factorization(active: state.ActiveData, run: stepper.Run | None, view: deriv
         st.markdown(f"The first {len(rows)} rows of Z (of {active.n:,}):")
         st.dataframe(table, hide_index=True, width="stretch")
         st.markdown("U, one centroid per row:")
-        st.dataframe(pd.DataFrame(centroids, columns=list(_axis_titles(active)),
+        st.dataframe(pd.DataFrame(centroids, columns=list(axis_titles(active)),
                                   index=[f"u{_subscript(k + 1)}" for k in range(run.k)]),
                      width="stretch")
