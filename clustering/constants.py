@@ -62,5 +62,5 @@ PHOTO_MAX_K = 64  # the page offers K from 2 to 64
 PHOTO_MIN_K = 2
 PHOTO_DEFAULT_K = 16
 PHOTO_BITS_PER_COLOUR = 24  # an uncompressed pixel, and one palette entry: 8 bits each of R, G, B
-PHOTO_MAX_ITER = 100  # iteration cap of "Run to convergence" on a photo (each costs N K D work)
+PHOTO_MAX_ITER = 50  # iteration cap of one "Run to convergence" click on a photo (click again to go on)
 PHOTO_SCATTER_POINTS = 4_000  # pixels drawn in the 3-D RGB scatter (a fixed random sample)

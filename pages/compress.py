@@ -1,0 +1,43 @@
+"""Compress a photo: K-means in colour space chooses a palette, one half-step at a time.
+
+A thin page: read the link, the photo and the set-up, make or read the run, derive once, draw.
+The panels live in clustering/ui/compress_panels.py.
+"""
+
+import streamlit as st
+
+from clustering.ui import compress_panels as panels
+from clustering.ui import layout, state
+
+PAGE = panels.PAGE
+
+# Not layout.page_setup: its sidebar names the 2-D data set of the other pages, which this page
+# does not use; the router check is all it needs of it.
+layout._through_the_router()
+panels.read_url()  # first: its plain messages about a bad link show in this very run
+setup = panels.sidebar()
+photo = panels.current_photo()
+st.title("Compress a photo: K-means chooses a palette")
+st.caption("The lecture's first application of clustering: vector quantization. Every pixel is a "
+           "point in RGB space; K-means finds K colours, and every pixel keeps only the index of "
+           "its colour.")
+for level, text in state.pop_messages(PAGE):
+    getattr(st, level if level in ("info", "warning", "error", "success") else "info")(text)
+panels.notes(photo)
+
+run = panels.ensure_run(photo, setup)
+if run is None:
+    panels.write_url(photo, setup, None)
+    st.stop()
+view = panels.step_view(photo, run)
+panels.controls(run)
+panels.metrics(photo, run, view)
+panels.photos(photo, run, view)
+panels.palette(run, view, photo.n)
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    panels.scatter(photo, run, view)
+with right:
+    panels.objective_chart(run, panels.objective_curve(photo, run), photo.n)
+    panels.formulas(photo, run.k)
+panels.write_url(photo, setup, run)
