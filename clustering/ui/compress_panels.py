@@ -33,6 +33,7 @@ import streamlit as st
 from clustering import derived, images, kmeans, plotting_compress, stepper
 from clustering.constants import (
     DEFAULT_SEED,
+    MAX_ITER,
     PHOTO_BITS_PER_COLOUR,
     PHOTO_DEFAULT_K,
     PHOTO_MAX_ITER,
@@ -59,7 +60,7 @@ INITS = {
     "random-partition": "Random partition",
 }
 MAX_SEED = 2**32 - 1
-MAX_STEP = 2 * PHOTO_MAX_ITER + 1
+MAX_STEP = 2 * MAX_ITER + 1  # the link may name any half-step a run can reach
 CACHED_VIEWS = 8  # half-steps whose labels and quantized photo are kept
 CACHED_RUNS = 6
 SAMPLE_SEED = 12345
