@@ -12,7 +12,12 @@ N K D x 8 bytes = 384 MB here.
 Also timed: what one click on the Compress page computes on the server for the same photo
 (the half-step, the page's derived numbers, the quantized photo as a palette PNG).
 
-Run from the repository root:  python bench/bench_compress.py
+With ``--browser``: the real app in headless Chromium (a server started here, 127.0.0.1 only):
+the time from opening /compress to the first photo on screen, and from a click on ``E step`` /
+``M step`` to the new quantized photo decoded on screen, for the same 1-megapixel photo
+uploaded; and screenshots at 1280 x 720 and 1920 x 1080 in /tmp/compress-*.png.
+
+Run from the repository root:  python bench/bench_compress.py [--browser]
 """
 
 import io
@@ -110,7 +115,73 @@ def click_costs(X: np.ndarray, shape: tuple[int, int], k: int) -> None:
               f"palette PNG {1e3 * (encoded - stepped):6.1f} ms ({len(png) / 1e3:,.0f} kB)")
 
 
+CLICK_DONE_JS = """([before]) => {
+    const pictures = document.querySelectorAll('[data-testid=stMain] [data-testid=stImage] img');
+    if (pictures.length < 2) return false;
+    const img = pictures[1];
+    if (img.getAttribute('src') === before || !img.complete || !img.naturalWidth) return false;
+    window.__done = performance.now();
+    return true;
+}"""
+
+
+def browser_timings(clicks: int = 3) -> None:
+    """Open, then click E / M on a 1 MP upload; times measured inside the page (performance.now)."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(REPO_ROOT / "tests"))
+    from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, wait_for_app
+
+    with Image.open(REPO_ROOT / "assets" / "photos" / "astronaut.jpg") as photo:
+        scaled = photo.convert("RGB").resize((SIDE, SIDE), Image.Resampling.BICUBIC)
+    buffer = io.BytesIO()
+    scaled.save(buffer, format="PNG")
+    port = free_port()
+    server = start_app(port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.goto(f"{url}/")
+            wait_for_app(page)  # a warm server: the app's modules are imported
+            for attempt in range(3):
+                start = time.perf_counter()
+                page.goto(f"{url}/compress?photo=coffee&k=16&n={attempt}")
+                page.wait_for_function(
+                    "() => { const i = document.querySelector('[data-testid=stMain] [data-testid=stImage] img');"
+                    " return i && i.complete && i.naturalWidth > 0; }", polling="raf", timeout=60_000)
+                print(f"open /compress to the first photo on screen: {time.perf_counter() - start:.2f} s")
+                wait_for_app(page, timeout=60_000)
+            page.set_input_files("[data-testid=stFileUploaderDropzoneInput]", files=[
+                {"name": "astronaut-1mp.png", "mimeType": "image/png", "buffer": buffer.getvalue()}])
+            page.wait_for_function("() => document.body.innerText.includes('Your photo')", timeout=60_000)
+            wait_for_app(page, timeout=60_000)
+            page.evaluate("window.addEventListener('click', () => window.__click = performance.now(), true)")
+            for i in range(2 * clicks):
+                label = "E step" if i % 2 == 0 else "M step"
+                pictures = page.locator("[data-testid=stMain] [data-testid=stImage] img")
+                before = pictures.nth(1).get_attribute("src") if pictures.count() > 1 else None
+                page.get_by_role("button", name=label, exact=True).click()
+                page.wait_for_function(CLICK_DONE_JS, arg=[before], polling="raf", timeout=60_000)
+                elapsed = page.evaluate("window.__done - window.__click")
+                print(f"1 MP upload, {label}: click to new quantized photo on screen {elapsed:7.0f} ms")
+                wait_for_app(page, timeout=60_000)
+            for width, height in ((1280, 720), (1920, 1080)):
+                page.set_viewport_size({"width": width, "height": height})
+                page.wait_for_timeout(1500)
+                page.screenshot(path=f"/tmp/compress-{width}x{height}.png")
+                page.screenshot(path=f"/tmp/compress-{width}x{height}-full.png", full_page=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main() -> None:
+    if "--browser" in sys.argv:
+        browser_timings()
+        return
     image = one_megapixel_photo()
     X = images.pixels(image)
     with threadpool_limits(limits=1):

@@ -63,4 +63,4 @@ PHOTO_MIN_K = 2
 PHOTO_DEFAULT_K = 16
 PHOTO_BITS_PER_COLOUR = 24  # an uncompressed pixel, and one palette entry: 8 bits each of R, G, B
 PHOTO_MAX_ITER = 50  # iteration cap of one "Run to convergence" click on a photo (click again to go on)
-PHOTO_SCATTER_POINTS = 4_000  # pixels drawn in the 3-D RGB scatter (a fixed random sample)
+PHOTO_SCATTER_POINTS = 3_000  # pixels drawn in the 3-D RGB scatter (a fixed random sample)

@@ -45,6 +45,7 @@ __all__ = [
     "bits_per_index",
     "palette_png",
     "photo_png",
+    "photo_jpeg",
 ]
 
 FORMATS = ("PNG", "JPEG")  # what the page accepts
@@ -362,4 +363,12 @@ def photo_png(image: ArrayLike) -> bytes:
     array = _as_image(image)
     buffer = io.BytesIO()
     Image.fromarray(_as_bytes_rgb(array)).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def photo_jpeg(image: ArrayLike, quality: int = 90) -> bytes:
+    """An (H, W, 3) photo in [0, 1] as JPEG bytes (for showing the original: small and quick)."""
+    array = _as_image(image)
+    buffer = io.BytesIO()
+    Image.fromarray(_as_bytes_rgb(array)).save(buffer, format="JPEG", quality=quality)
     return buffer.getvalue()

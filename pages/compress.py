@@ -25,19 +25,25 @@ for level, text in state.pop_messages(PAGE):
     getattr(st, level if level in ("info", "warning", "error", "success") else "info")(text)
 panels.notes(photo)
 
+top = st.container()  # the buttons and the numbers: filled once the run is there
+left, right = st.columns(2, gap="medium")
+with left:
+    panels.original(photo)  # sent first: the photo is on screen while K-means starts
 run = panels.ensure_run(photo, setup)
 if run is None:
     panels.write_url(photo, setup, None)
     st.stop()
 view = panels.step_view(photo, run)
-panels.controls(run)
-panels.metrics(photo, run, view)
-panels.photos(photo, run, view)
+with top:
+    panels.controls(run)
+    panels.metrics(photo, run, view)
+with right:
+    panels.quantized(run, view)
 panels.palette(run, view, photo.n)
+panels.scatter(photo, run, view)
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    panels.scatter(photo, run, view)
-with right:
     panels.objective_chart(run, panels.objective_curve(photo, run), photo.n)
+with right:
     panels.formulas(photo, run.k)
 panels.write_url(photo, setup, run)

@@ -88,7 +88,7 @@ class LoadedPhoto:
     label : what the page calls it
     image : (H, W, 3) floats in [0, 1]; X : (H·W, 3) its pixels (read-only)
     notes : what reading changed (scaled down, alpha dropped, ...)
-    png : the photo as shown (PNG bytes)
+    png : the photo as shown (JPEG bytes, quality 90)
     sample : (M,) indices of the pixels drawn in the 3-D scatter
     """
 
@@ -122,7 +122,7 @@ def _loaded(key: str, name: str, label: str, is_upload: bool, photo: images.Phot
     rng = np.random.default_rng(SAMPLE_SEED)
     sample = np.sort(rng.choice(n, size=min(n, PHOTO_SCATTER_POINTS), replace=False))
     return LoadedPhoto(key, name, label, is_upload, photo.image, X, photo.notes,
-                       images.photo_png(photo.image), sample)
+                       images.photo_jpeg(photo.image), sample)
 
 
 def shipped_photo(name: str) -> LoadedPhoto:
@@ -513,24 +513,24 @@ def metrics(photo: LoadedPhoto, run: stepper.Run, view: StepView) -> None:
                            "their own).")
 
 
-def photos(photo: LoadedPhoto, run: stepper.Run, view: StepView) -> None:
-    """The original and the quantized photo side by side."""
-    left, right = st.columns(2, gap="medium")
-    with left:
-        st.markdown(f"**Original**: {photo.width:,} × {photo.height:,} = {photo.n:,} pixels, "
-                    "24 bits each")
-        st.image(photo.png, width="stretch")
-    with right:
-        kind = run.current.kind
-        if view.png is None:
-            st.markdown(f"**Quantized with K = {run.k} colours**")
-            st.info("Click **E step**: every pixel takes the colour of its nearest palette entry "
-                    "(centroid), and the quantized photo appears here.")
-            return
-        what = ("after the E step: every pixel took its nearest palette colour" if kind == "E"
-                else "after the M step: the assignment held, the palette moved to the means")
-        st.markdown(f"**Quantized with K = {run.k} colours**, {what}")
-        st.image(view.png, width="stretch")
+def original(photo: LoadedPhoto) -> None:
+    """The photo as read (drawn first: it needs no K-means)."""
+    st.markdown(f"**Original**: {photo.width:,} × {photo.height:,} = {photo.n:,} pixels, "
+                "24 bits each")
+    st.image(photo.png, width="stretch")
+
+
+def quantized(run: stepper.Run, view: StepView) -> None:
+    """The quantized photo of this half-step (a note before the first E step)."""
+    if view.png is None:
+        st.markdown(f"**Quantized with K = {run.k} colours**")
+        st.info("Click **E step**: every pixel takes the colour of its nearest palette entry "
+                "(centroid), and the quantized photo appears here.")
+        return
+    what = ("after the E step: every pixel took its nearest palette colour" if run.current.kind == "E"
+            else "after the M step: the assignment held, the palette moved to the means")
+    st.markdown(f"**Quantized with K = {run.k} colours**, {what}")
+    st.image(view.png, width="stretch")
 
 
 def palette(run: stepper.Run, view: StepView, n: int) -> None:
@@ -559,10 +559,21 @@ def palette(run: stepper.Run, view: StepView, n: int) -> None:
 
 
 def scatter(photo: LoadedPhoto, run: stepper.Run, view: StepView) -> None:
-    st.markdown(f"**The pixels in RGB space** ({photo.sample.size:,} of {photo.n:,} drawn; drag to rotate)")
-    labels = None if view.labels is None else view.labels[photo.sample]
-    figure = plotting_compress.rgb_scatter(photo.X[photo.sample], labels, run.current.params)
-    st.plotly_chart(figure, key=state.widget_key(PAGE, "rgb"), config=plotting_compress.PLOT_CONFIG)
+    """The pixels in RGB space, coloured by cluster, with the centroids: in an expander made only
+    while open (a 3-D WebGL scene costs a machine without a graphics card seconds per draw,
+    and would hold up the photos at every click)."""
+    from clustering.ui import layout
+
+    box = layout.lazy_expander(PAGE, "rgb", f"The pixels as points in RGB space: a rotatable 3-D "
+                                            f"scatter of {photo.sample.size:,} pixels and the K centroids")
+    if not box.open:
+        return
+    with box:
+        st.caption(f"{photo.sample.size:,} of {photo.n:,} pixels (a fixed random sample), each in "
+                   "its centroid's colour; the diamonds are the centroids uₖ. Drag to rotate.")
+        labels = None if view.labels is None else view.labels[photo.sample]
+        figure = plotting_compress.rgb_scatter(photo.X[photo.sample], labels, run.current.params)
+        st.plotly_chart(figure, key=state.widget_key(PAGE, "rgb"), config=plotting_compress.PLOT_CONFIG)
 
 
 def objective_chart(run: stepper.Run, curve: list[float | None], n: int) -> None:
