@@ -155,7 +155,7 @@ def browser_timings(clicks: int = 3) -> None:
                 wait_for_app(page, timeout=60_000)
             page.set_input_files("[data-testid=stFileUploaderDropzoneInput]", files=[
                 {"name": "astronaut-1mp.png", "mimeType": "image/png", "buffer": buffer.getvalue()}])
-            page.wait_for_function("() => document.body.innerText.includes('Your photo')", timeout=60_000)
+            page.wait_for_function("() => !location.search.includes('photo=')", timeout=60_000)
             wait_for_app(page, timeout=60_000)
             page.evaluate("window.addEventListener('click', () => window.__click = performance.now(), true)")
             for i in range(2 * clicks):

@@ -17,16 +17,15 @@ layout._through_the_router()
 panels.read_url()  # first: its plain messages about a bad link show in this very run
 setup = panels.sidebar()
 photo = panels.current_photo()
-st.title("Compress a photo: K-means chooses a palette")
-st.caption("The lecture's first application of clustering: vector quantization. Every pixel is a "
-           "point in RGB space; K-means finds K colours, and every pixel keeps only the index of "
-           "its colour.")
+st.title("Compress a photo with K-means")
+st.caption("Vector quantization, the lecture's first use of clustering: every pixel is a point in "
+           "RGB space, K-means finds K colours, and every pixel keeps only the index of its colour.")
 for level, text in state.pop_messages(PAGE):
     getattr(st, level if level in ("info", "warning", "error", "success") else "info")(text)
 panels.notes(photo)
 
-top = st.container()  # the buttons and the numbers: filled once the run is there
-left, right = st.columns(2, gap="medium")
+top = st.container()  # the buttons: filled once the run is there
+left, middle, right = st.columns([4, 4, 2.2], gap="medium")
 with left:
     panels.original(photo)  # sent first: the photo is on screen while K-means starts
 run = panels.ensure_run(photo, setup)
@@ -36,14 +35,15 @@ if run is None:
 view = panels.step_view(photo, run)
 with top:
     panels.controls(run)
-    panels.metrics(photo, run, view)
-with right:
+with middle:
     panels.quantized(run, view)
+with right:
+    panels.metrics(photo, run, view)
 panels.palette(run, view, photo.n)
-panels.scatter(photo, run, view)
 left, right = st.columns([3, 2], gap="medium")
 with left:
     panels.objective_chart(run, panels.objective_curve(photo, run), photo.n)
 with right:
     panels.formulas(photo, run.k)
+panels.scatter(photo, run, view)
 panels.write_url(photo, setup, run)

@@ -66,7 +66,8 @@ CACHED_RUNS = 6
 SAMPLE_SEED = 12345
 
 NEXT_HINT = {
-    "E": "Give every pixel the palette colour nearest to its own (the palette just moved).",
+    "E": "Give every pixel the palette colour nearest to its own (the palette was just placed "
+         "or moved).",
     "M": "Move every palette colour to the mean colour of its pixels (the assignment just changed).",
 }
 UPLOAD_LINK_NOTE = (
@@ -485,32 +486,30 @@ def _bytes(bits: int) -> str:
 
 
 def metrics(photo: LoadedPhoto, run: stepper.Run, view: StepView) -> None:
-    """The st.metrics: J per pixel, PSNR, Bits per pixel, and the size."""
+    """The st.metrics, one under the other: J per pixel, PSNR, Bits per pixel, and the size."""
     k = run.k
     original, compressed, ratio = size_numbers(photo, k)
-    columns = st.columns(4)
     j_per_pixel = None if view.j is None else view.j / photo.n
-    columns[0].metric("J per pixel", MISSING if j_per_pixel is None else fmt(j_per_pixel, 5),
-                      help="J / N = (1/N) Σₙ ‖xₙ − u_{zₙ}‖²: the mean squared error of a pixel, "
-                           "colours in 0…1 (summed over R, G, B).")
+    st.metric("J per pixel", MISSING if j_per_pixel is None else fmt(j_per_pixel, 5),
+              help="J / N = (1/N) Σₙ ‖xₙ − u_{zₙ}‖²: the mean squared error of a pixel, colours "
+                   "in 0…1 (summed over R, G, B).")
     if view.psnr is None:
         psnr_text = MISSING
     elif math.isinf(view.psnr):
         psnr_text = "∞ dB (identical)"
     else:
-        psnr_text = f"{fmt(view.psnr, 2)} dB"
-    columns[1].metric("PSNR", psnr_text,
-                      help="10 log₁₀(1 / MSE), MSE the mean of (original − quantized)² over every "
-                           "pixel and channel (= J / 3N). Higher is closer to the original.")
-    columns[2].metric("Bits per pixel", fmt(compressed / (photo.height * photo.width), 3),
-                      help=f"⌈log₂ K⌉ = {images.bits_per_index(k)} bits to name a palette colour, "
-                           f"plus the palette (24 bits × K = {24 * k} bits) shared by all pixels; "
-                           "the original takes 24.")
-    columns[3].metric("Size", f"{_bytes(compressed)}",
-                      delta=f"{ratio:,.1f}× smaller than {_bytes(original)}", delta_color="off",
-                      help="24 bits per pixel (the original) against ⌈log₂ K⌉ bits per pixel plus "
-                           "the palette, without any further compression (PNG or JPEG would add "
-                           "their own).")
+        psnr_text = f"{fmt(view.psnr, 1)} dB"
+    st.metric("PSNR", psnr_text,
+              help="10 log₁₀(1 / MSE), MSE the mean of (original − quantized)² over every pixel "
+                   "and channel (= J / 3N). Higher is closer to the original.")
+    st.metric("Bits per pixel", fmt(compressed / (photo.height * photo.width), 3),
+              help=f"⌈log₂ K⌉ = {images.bits_per_index(k)} bits to name a palette colour, plus "
+                   f"the palette (24 bits × K = {24 * k} bits) shared by all pixels; the original "
+                   "takes 24.")
+    st.metric("Size", _bytes(compressed),
+              help="⌈log₂ K⌉ bits per pixel plus the palette, before any further compression "
+                   "(PNG or JPEG would add their own).")
+    st.caption(f"{ratio:,.1f}× smaller than the original's {_bytes(original)} (24 bits per pixel)")
 
 
 def original(photo: LoadedPhoto) -> None:
