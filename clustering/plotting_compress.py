@@ -54,15 +54,15 @@ def rgb_scatter(
     # every half-step, and checking 4,000 colours costs more than drawing them.
     pixel_trace = dict(
         type="scatter3d", x=points[:, 0], y=points[:, 1], z=points[:, 2], mode="markers", name=name,
-        marker=dict(size=2.5, color=colours),  # opaque: transparency in WebGL 3-D costs a sort per draw
+        marker=dict(size=3, color=colours),  # opaque: transparency in WebGL 3-D costs a sort per draw
         hovertemplate="R %{x:.3f}<br>G %{y:.3f}<br>B %{z:.3f}<extra>pixel</extra>",
     )
     numbers = [str(k + 1) for k in range(centroids.shape[0])]
     centroid_trace = dict(
         type="scatter3d", x=centroids[:, 0], y=centroids[:, 1], z=centroids[:, 2], mode="markers",
         name="centroids uₖ (the palette)", text=numbers,
-        marker=dict(size=9, color=css_colours(centroids), symbol="diamond",
-                    line=dict(color="black", width=3)),
+        marker=dict(size=8, color=css_colours(centroids), symbol="diamond",
+                    line=dict(color="black", width=2)),
         hovertemplate="u%{text}<br>R %{x:.3f}<br>G %{y:.3f}<br>B %{z:.3f}<extra></extra>",
     )
     axis = dict(range=[0, 1], tickvals=[0, 0.5, 1], backgroundcolor="#f4f4f4",
@@ -75,7 +75,8 @@ def rgb_scatter(
             xaxis={**axis, "title": dict(text="R", font=dict(size=FONT_SIZE))},
             yaxis={**axis, "title": dict(text="G", font=dict(size=FONT_SIZE))},
             zaxis={**axis, "title": dict(text="B", font=dict(size=FONT_SIZE))},
-            aspectmode="cube", camera=dict(eye=dict(x=1.6, y=-1.6, z=0.9)),
+            aspectmode="cube", camera=dict(eye=dict(x=1.5, y=-1.5, z=0.8)),
+            domain=dict(x=[0, 1], y=[0, 1]),
         ),
         uirevision="rgb",  # a rotated view stays rotated from one half-step to the next
     )
