@@ -265,3 +265,13 @@ def test_kmeans_takes_any_dimension(d):
     centroids = reference.cluster_centers_
     np.testing.assert_array_equal(kmeans.assign(X, centroids), reference.labels_)
     assert kmeans.objective(X, centroids, reference.labels_) == pytest.approx(reference.inertia_, rel=1e-9)
+
+
+def test_images_imports_neither_streamlit_nor_plotly():
+    import subprocess
+    import sys
+
+    code = ("import sys, clustering.images\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'plotly')))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
