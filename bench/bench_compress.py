@@ -40,6 +40,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from clustering import derived, images, stepper  # noqa: E402
 from clustering.kmeans import assign, init_centroids, update  # noqa: E402
+from clustering.kmeans import objective as kmeans_objective  # noqa: E402
 
 SIDE = 1000  # the photo is SIDE x SIDE pixels
 CLUSTER_COUNTS = (16, 64)
@@ -97,22 +98,38 @@ def peak_bytes(function, *args) -> int:
     return peak
 
 
-def click_costs(X: np.ndarray, shape: tuple[int, int], k: int) -> None:
-    """Server time of one E-step and one M-step click on the page (compute + palette PNG)."""
-    height, width = shape
+def click_costs(image: np.ndarray, k: int) -> None:
+    """Server work of one E-step and one M-step click on the page (as compress_panels does it:
+    the half-step, the labels in force, J, the quantized photo and its PSNR, the pixel counts,
+    the palette PNG), piece by piece."""
+    height, width = image.shape[:2]
+    X = images.pixels(image)
     run = stepper.new_kmeans_run(init_centroids(X, k, "kmeans++", seed=0))
     run = stepper.step(run, stepper.EStep(), X)
     run = stepper.step(run, stepper.MStep(), X)
+    labels = None
     for msg in (stepper.EStep(), stepper.MStep()):
+        times = {}
         start = time.perf_counter()
         run = stepper.step(run, msg, X)
-        view = derived.kmeans_view(X, run)
-        stepped = time.perf_counter()
-        png = images.palette_png(view.labels.reshape(height, width), run.current.params)
-        encoded = time.perf_counter()
-        name = type(msg).__name__
-        print(f"  {name:6} half-step + derived view {1e3 * (stepped - start):7.1f} ms, "
-              f"palette PNG {1e3 * (encoded - stepped):6.1f} ms ({len(png) / 1e3:,.0f} kB)")
+        times["half-step"] = time.perf_counter()
+        if isinstance(msg, stepper.EStep):  # an M step reuses the E step's labels (cached)
+            labels = derived.kmeans_labels(X, run, run.cursor).astype(np.uint8)
+        times["labels"] = time.perf_counter()
+        centroids = run.current.params
+        kmeans_objective(X, centroids, labels)
+        times["J"] = time.perf_counter()
+        images.psnr(image, images.quantize(image, centroids, labels))
+        times["PSNR"] = time.perf_counter()
+        np.bincount(labels, minlength=k)
+        png = images.palette_png(labels.reshape(height, width), centroids)
+        times["PNG"] = time.perf_counter()
+        parts, previous = [], start
+        for name, moment in times.items():
+            parts.append(f"{name} {1e3 * (moment - previous):.0f}")
+            previous = moment
+        print(f"  {type(msg).__name__:6} {1e3 * (previous - start):6.0f} ms  ({', '.join(parts)} ms; "
+              f"PNG {len(png) / 1e3:,.0f} kB)")
 
 
 CLICK_DONE_JS = """([before]) => {
@@ -208,7 +225,7 @@ def main() -> None:
                   f"   (centroids differ by at most {difference:.1e}: ties)")
         print()
         print("one click on the Compress page, server side, K = 16:")
-        click_costs(X, image.shape[:2], 16)
+        click_costs(image, 16)
 
 
 if __name__ == "__main__":
