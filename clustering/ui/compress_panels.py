@@ -514,22 +514,22 @@ def metrics(photo: LoadedPhoto, run: stepper.Run, view: StepView) -> None:
 
 def original(photo: LoadedPhoto) -> None:
     """The photo as read (drawn first: it needs no K-means)."""
-    st.markdown(f"**Original**: {photo.width:,} × {photo.height:,} = {photo.n:,} pixels, "
-                "24 bits each")
+    st.markdown("**Original**")
     st.image(photo.png, width="stretch")
+    st.caption(f"{photo.width:,} × {photo.height:,} = {photo.n:,} pixels, 24 bits each")
 
 
 def quantized(run: stepper.Run, view: StepView) -> None:
     """The quantized photo of this half-step (a note before the first E step)."""
+    st.markdown(f"**Quantized: K = {run.k} colours**")
     if view.png is None:
-        st.markdown(f"**Quantized with K = {run.k} colours**")
         st.info("Click **E step**: every pixel takes the colour of its nearest palette entry "
                 "(centroid), and the quantized photo appears here.")
         return
-    what = ("after the E step: every pixel took its nearest palette colour" if run.current.kind == "E"
-            else "after the M step: the assignment held, the palette moved to the means")
-    st.markdown(f"**Quantized with K = {run.k} colours**, {what}")
     st.image(view.png, width="stretch")
+    st.caption("After the E step: every pixel took its nearest palette colour." if run.current.kind == "E"
+               else "After the M step: the assignment held, every palette colour moved to the mean "
+                    "of its pixels.")
 
 
 def palette(run: stepper.Run, view: StepView, n: int) -> None:
