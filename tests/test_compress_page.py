@@ -202,3 +202,26 @@ def test_an_unusual_upload_is_used_and_what_changed_is_said(name, make, words):
     assert "photo" not in at.query_params and at.query_params["k"] == "2"
     click(at, "E step")
     assert number(metric(at, "J per pixel")) is not None
+
+
+def test_random_partition_at_k_64_names_the_empty_colours():
+    """All 64 starting colours are means of random halves of the photo, near its mean colour:
+    after the first E step most of them get no pixel, and the page says they stay put."""
+    at = open_page({"photo": "chelsea", "k": "64", "init": "random-partition"})
+    click(at, "E step")
+    sizes = at.session_state["compress.views"][(at.session_state["compress.setup_key"], 1)].sizes
+    assert (sizes == 0).any()
+    assert any("an empty cluster keeps its colour" in w for w in texts(at, "warning")), texts(at, "warning")
+    click(at, "M step")
+    assert number(metric(at, "J per pixel")) is not None
+
+
+def test_a_photo_with_fewer_colours_than_k_gets_a_plain_message():
+    from PIL import Image
+
+    two_colours = np.zeros((4, 4, 3), dtype=np.uint8)
+    two_colours[:2] = 255
+    at = open_page({"k": "16", "init": "random"})
+    upload(at, "two.png", bad.encoded(Image.fromarray(two_colours)))
+    errors = texts(at, "error")
+    assert any("only 2 distinct points" in e and "choose a smaller K" in e for e in errors), errors
