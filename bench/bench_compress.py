@@ -117,10 +117,8 @@ def click_costs(image: np.ndarray, k: int) -> None:
             labels = derived.kmeans_labels(X, run, run.cursor).astype(np.uint8)
         times["labels"] = time.perf_counter()
         centroids = run.current.params
-        kmeans_objective(X, centroids, labels)
-        times["J"] = time.perf_counter()
-        images.psnr(image, images.quantize(image, centroids, labels))
-        times["PSNR"] = time.perf_counter()
+        images.psnr_from_mse(kmeans_objective(X, centroids, labels) / (3 * X.shape[0]))
+        times["J, PSNR"] = time.perf_counter()
         np.bincount(labels, minlength=k)
         png = images.palette_png(labels.reshape(height, width), centroids)
         times["PNG"] = time.perf_counter()

@@ -41,6 +41,7 @@ __all__ = [
     "pixels",
     "quantize",
     "psnr",
+    "psnr_from_mse",
     "compressed_bits",
     "bits_per_index",
     "palette_png",
@@ -294,6 +295,19 @@ def quantize(image: ArrayLike, centroids: ArrayLike, labels: ArrayLike) -> np.nd
     return centroids[labels].reshape(height, width, channels)
 
 
+def psnr_from_mse(mse: float, peak: float = 1.0) -> float:
+    """Peak signal-to-noise ratio in decibels from the mean squared error: 10 log₁₀(peak² / MSE).
+
+    Returns +inf for MSE = 0. For a quantized photo, MSE = J / (3N) (J summed over R, G, B).
+    """
+    mse = float(mse)
+    if not mse >= 0.0:
+        raise ValueError(f"The mean squared error must be zero or positive; got {mse}.")
+    if mse == 0.0:
+        return math.inf
+    return 10.0 * math.log10(peak * peak / mse)
+
+
 def psnr(a: ArrayLike, b: ArrayLike, peak: float = 1.0) -> float:
     """Peak signal-to-noise ratio in decibels: 10 log₁₀(peak² / MSE).
 
@@ -307,10 +321,7 @@ def psnr(a: ArrayLike, b: ArrayLike, peak: float = 1.0) -> float:
         raise ValueError(f"The two images must have the same shape; got {a.shape} and {b.shape}.")
     if a.size == 0:
         raise ValueError("The images are empty.")
-    mse = float(np.mean((a - b) ** 2))
-    if mse == 0.0:
-        return math.inf
-    return 10.0 * math.log10(peak * peak / mse)
+    return psnr_from_mse(float(np.mean((a - b) ** 2)), peak)
 
 
 def bits_per_index(k: int) -> int:

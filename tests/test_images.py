@@ -275,3 +275,10 @@ def test_images_imports_neither_streamlit_nor_plotly():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'plotly')))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_psnr_from_mse_by_hand():
+    assert images.psnr_from_mse(0.01) == pytest.approx(20.0)
+    assert images.psnr_from_mse(0.0) == math.inf
+    with pytest.raises(ValueError):
+        images.psnr_from_mse(float("nan"))

@@ -420,8 +420,10 @@ def step_view(photo: LoadedPhoto, run: stepper.Run, index: int | None = None) ->
         return EMPTY_VIEW
     centroids = run.history[index].params
     j = kmeans.objective(photo.X, centroids, labels)
-    quantized = images.quantize(photo.image, centroids, labels)
-    view = StepView(labels, j, images.psnr(photo.image, quantized),
+    # PSNR of the quantized photo, whose MSE over every pixel and channel is J / 3N (the same
+    # number as images.psnr(image, images.quantize(image, centroids, labels)), without making
+    # the quantized photo in floats)
+    view = StepView(labels, j, images.psnr_from_mse(j / (3 * photo.n)),
                     np.bincount(labels, minlength=run.k),
                     images.palette_png(labels.reshape(photo.height, photo.width), centroids))
     views.pop((key, index), None)
