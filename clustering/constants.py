@@ -64,3 +64,14 @@ GENERATIVE_MAX_POINTS = 100_000  # the most points the Generative model page sam
 GENERATIVE_DEFAULT_POINTS = 500
 EXACT_1D_MAX_POINTS = 2_000  # the exact optimum costs O(K N²): a larger column is sampled
 EXACT_1D_MAX_K = 10
+
+# --- photos (the Compress a photo page, clustering.images) ------------------------
+PHOTO_MAX_PIXELS = 1_000_000  # the page's working size: a larger photo is scaled down to this
+PHOTO_MAX_SOURCE_PIXELS = 40_000_000  # a file claiming more pixels is refused before decoding
+PHOTO_MAX_FILE_BYTES = 20 * 1024 * 1024  # the largest photo file read (20 MB)
+PHOTO_MAX_K = 64  # the page offers K from 2 to 64
+PHOTO_MIN_K = 2
+PHOTO_DEFAULT_K = 16
+PHOTO_BITS_PER_COLOUR = 24  # an uncompressed pixel, and one palette entry: 8 bits each of R, G, B
+PHOTO_MAX_ITER = 50  # iteration cap of one "Run to convergence" click on a photo (click again to go on)
+PHOTO_SCATTER_POINTS = 3_000  # pixels drawn in the 3-D RGB scatter (a fixed random sample)
