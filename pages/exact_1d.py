@@ -7,7 +7,7 @@ clustering/ui/exact1d_panels.py, the mathematics in clustering/lloyd1d.py and cl
 import streamlit as st
 
 from clustering.ui import exact1d_panels as panels
-from clustering.ui import layout, state
+from clustering.ui import layout
 
 active = layout.page_setup(panels.PAGE, own_data=panels.OWN_DATA)
 st.title("Exact 1-D optimum: Lloyd vs. the global minimum")
@@ -27,9 +27,4 @@ elif result is not None:
     panels.notes(result)
 panels.why()
 
-source = state.get_value(panels.PAGE, "source")
-layout.write_url(active, panels.url_params(
-    state.get_value(panels.PAGE, "preset") if source == "preset" else None,
-    state.get_value(panels.PAGE, "column") if source == "column" else None,
-    k, start, seed,
-))
+layout.write_url(active, panels.current_setup(k, start, seed, typed).to_query())

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hst
 from streamlit.testing.v1 import AppTest
 
 from clustering import exact1d, kmeans, lloyd1d
+from clustering.ui import exact1d_panels
 from clustering.ui.numbers import read_number
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,3 +175,42 @@ def test_a_link_sets_the_line_k_and_start_and_a_bad_link_warns():
         "The link's “line” must be one of stuck, three-groups, uneven; it was “nope”. "
         "Using the default instead."
     )
+
+
+# --------------------------------------------------------------------------------------
+# The link: a typed set-up
+# --------------------------------------------------------------------------------------
+
+@hst.composite
+def exact_setups(draw) -> exact1d_panels.Setup:
+    source = draw(hst.sampled_from(tuple(exact1d_panels.SOURCES)))
+    start = draw(hst.sampled_from(tuple(exact1d_panels.STARTS)))
+    k = draw(hst.integers(1, 8))
+    return exact1d_panels.Setup(
+        source=source,
+        line=draw(hst.sampled_from(tuple(lloyd1d.line_presets()))) if source == "preset" else "stuck",
+        column=draw(hst.integers(0, 1)) if source == "column" else 0,
+        k=k, start=start,
+        seed=draw(hst.integers(0, 2**32 - 1)) if start == "random" else exact1d_panels.DEFAULT_SEED,
+        typed=", ".join(repr(draw(hst.floats(-1e6, 1e6))) for _ in range(k)) if start == "typed" else "",
+        revealed=draw(hst.booleans()),
+    )
+
+
+@given(exact_setups())
+def test_the_exact_1d_link_round_trips(setup):
+    again, messages = exact1d_panels.Setup.from_query(setup.to_query())
+    assert again == setup and messages == []
+
+
+def test_typed_positions_travel_in_the_link():
+    at = AppTest.from_file(PAGE_PATH).run(timeout=30)
+    at.radio(key="exact-1d.start").set_value("typed").run(timeout=30)
+    at.text_input(key="exact-1d.typed").input("-1, 0.5, 6").run(timeout=30)
+    link = {key: value[0] if isinstance(value, list) else value for key, value in at.query_params.items()}
+    assert link["positions"] == "-1, 0.5, 6" and link["start"] == "typed"
+    again = AppTest.from_file(PAGE_PATH)
+    again.query_params.update(link)
+    again.run(timeout=30)
+    assert not again.exception and not again.error
+    assert [(m.label, m.value) for m in again.metric] == [(m.label, m.value) for m in at.metric]

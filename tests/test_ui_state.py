@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hst
 from streamlit.testing.v1 import AppTest
 
 from clustering.ui import urls
@@ -80,4 +82,37 @@ def test_bad_url_values_give_plain_messages(query, words):
 def test_data_query_round_trips():
     spec = DataSpec(name="moons", n=300, seed=7, standardize=True)
     assert urls.parse_data(urls.data_query(spec)) == spec
-    assert urls.data_query(DataSpec(name="upload", source_name="x.csv")) == {}
+    # an upload can't be rebuilt: the link names the file, and opening it says so plainly
+    upload = urls.data_query(DataSpec(name="upload", source_name="x.csv"))
+    assert upload == {"dataset": "upload", "file": "x.csv"}
+    with pytest.raises(urls.UrlError, match="cannot carry a file"):
+        urls.parse_data(upload)
+
+
+@hst.composite
+def data_specs(draw) -> DataSpec:
+    """Any recipe a link can carry: a generator with its options, or a mixture's sample."""
+    from clustering import datasets, generative
+
+    if draw(hst.booleans()):
+        rows = generative.PRESETS[draw(hst.sampled_from(tuple(generative.PRESETS)))]
+        n = draw(hst.integers(2, 5000))
+        seed = draw(hst.integers(0, 2**32 - 1))
+        return DataSpec(name="generated", n=n, seed=seed, standardize=draw(hst.booleans()),
+                        options=(("mixture", generative.format_components(rows)),),
+                        source_name=f"K = {len(rows)}, N = {n:,}, seed {seed}")
+    name = draw(hst.sampled_from(datasets.NAMES))
+    options = []
+    for option in datasets.OPTIONS[name]:
+        if draw(hst.booleans()):
+            value = (draw(hst.integers(int(option.min), int(option.max))) if option.integer else
+                     draw(hst.floats(option.min, option.max)))
+            options.append((option.name, value))
+    return DataSpec(name=name, n=draw(hst.one_of(hst.none(), hst.integers(2, 10_000))),
+                    seed=draw(hst.integers(0, 2**32 - 1)), standardize=draw(hst.booleans()),
+                    options=tuple(options))
+
+
+@given(data_specs())
+def test_every_data_link_round_trips(spec):
+    assert urls.parse_data(urls.data_query(spec)) == spec

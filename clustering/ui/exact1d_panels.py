@@ -19,6 +19,7 @@ from clustering.constants import DEFAULT_SEED, EXACT_1D_MAX_K, EXACT_1D_MAX_POIN
 from clustering.ui import layout, state, urls
 from clustering.ui.numbers import fmt, fmt_sig
 
+MAX_SEED = 2**32 - 1
 OWN_DATA = "Its own: points on a line (a preset,\nor one column of the active data set)"
 PAGE = "exact-1d"
 SOURCES = {"preset": "A ready-made line", "column": "One coordinate of the active data set"}
@@ -93,30 +94,89 @@ class Answers:
 # --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Setup:
+    """What the page shows: the line (a preset, or one column of the active data set), K,
+    Lloyd's start, and whether the optimum is revealed yet.
+
+    ``to_query`` / ``from_query`` are the page's link: pure, and each other's inverse
+    (``Setup.from_query(s.to_query())[0] == s``).
+    """
+
+    source: str = "preset"  # SOURCES
+    line: str = "stuck"  # the preset's name (source "preset")
+    column: int = 0  # the coordinate, 0 or 1 (source "column")
+    k: int = 3
+    start: str = "preset"  # STARTS
+    seed: int = DEFAULT_SEED  # start "random"
+    typed: str = ""  # start "typed": the positions as typed
+    revealed: bool = True
+
+    def to_query(self) -> dict[str, str]:
+        params: dict[str, str] = {"k": str(self.k), "start": self.start}
+        if self.source == "preset":
+            params["line"] = self.line
+        else:
+            params["column"] = str(self.column + 1)
+        if self.start == "random":
+            params["init_seed"] = str(self.seed)
+        if self.start == "typed":
+            params["positions"] = self.typed
+        if not self.revealed:
+            params["reveal"] = "0"
+        return params
+
+    @classmethod
+    def from_query(cls, query) -> tuple[Setup, list[str]]:
+        """The set-up a link asks for (defaults where it says nothing), and a plain message for
+        every value it could not use (that value keeps its default)."""
+        presets = tuple(lloyd1d.line_presets())
+        found: dict = {}
+        messages: list[str] = []
+        parsers = {
+            "line": lambda: urls.parse_choice(query, "line", presets, None),
+            "column": lambda: urls.parse_int(query, "column", 1, 2, None),
+            "k": lambda: urls.parse_int(query, "k", 1, EXACT_1D_MAX_K, None),
+            "start": lambda: urls.parse_choice(query, "start", tuple(STARTS), None),
+            "seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
+            "revealed": lambda: urls.parse_bool(query, "reveal", True),
+        }
+        for name, parse in parsers.items():
+            try:
+                value = parse()
+            except urls.UrlError as error:
+                messages.append(f"{error} Using the default instead.")
+                continue
+            if value is not None:
+                found[name] = value
+        if "column" in found:
+            found["column"] -= 1  # the link counts coordinates from 1
+            found["source"] = "column"
+        if query.get("positions"):
+            found["typed"] = str(query["positions"])
+        return cls(**found), messages
+
+
 def read_url() -> None:
-    """On the page's first visit, copy the link's line, k, start and seed; a bad value warns."""
+    """On the page's first visit, put the link's set-up into the page; a bad value warns."""
     query = layout.read_page_params(PAGE)
     if not query:
         return
-    presets = tuple(lloyd1d.line_presets())
-    try:
-        if query.get("line"):
-            state.set_value(PAGE, "source", "preset")
-            state.set_value(PAGE, "preset", urls.parse_choice(query, "line", presets, presets[0]))
-        if query.get("column"):
-            state.set_value(PAGE, "source", "column")
-            state.set_value(PAGE, "column", urls.parse_int(query, "column", 1, 2, 1) - 1)
-        k = urls.parse_int(query, "k", 1, EXACT_1D_MAX_K, None)
-        if k is not None:
-            state.set_value(PAGE, "k", k)
-        state.set_value(PAGE, "start", urls.parse_choice(query, "start", tuple(STARTS),
-                                                        state.get_value(PAGE, "start", "preset")))
-        seed = urls.parse_int(query, "init_seed", 0, 2**32 - 1, None)
-        if seed is not None:
-            state.set_value(PAGE, "seed", seed)
-        state.set_value(PAGE, "revealed", urls.parse_bool(query, "reveal", True))
-    except urls.UrlError as error:
-        st.warning(f"{error} Using the default instead.")
+    setup, messages = Setup.from_query(query)
+    for message in messages:
+        st.warning(message)
+    for name, value in (("source", setup.source), ("preset", setup.line), ("column", setup.column),
+                        ("k", setup.k), ("start", setup.start), ("seed", setup.seed),
+                        ("typed", setup.typed), ("revealed", setup.revealed)):
+        state.set_value(PAGE, name, value)
+
+
+def current_setup(k: int, start: str, seed: int, typed: str) -> Setup:
+    """The set-up on screen (what the link writes)."""
+    return Setup(source=state.get_value(PAGE, "source", "preset"),
+                 line=state.get_value(PAGE, "preset", "stuck"),
+                 column=int(state.get_value(PAGE, "column", 0)), k=k, start=start, seed=seed,
+                 typed=typed, revealed=revealed())
 
 
 def _load_preset() -> None:
@@ -307,16 +367,3 @@ def figure(line: Line, result: Answers, with_optimum: bool = True) -> None:
 
 def why() -> None:
     st.markdown(WHY)
-
-
-def url_params(line_name: str | None, column: int | None, k: int, start: str, seed: int) -> dict:
-    params: dict[str, str] = {"k": str(k), "start": start}
-    if not revealed():
-        params["reveal"] = "0"
-    if line_name is not None:
-        params["line"] = line_name
-    if column is not None:
-        params["column"] = str(column + 1)
-    if start == "random":
-        params["init_seed"] = str(seed)
-    return params
