@@ -12,12 +12,17 @@ MAX_ITER = 300  # iteration cap of "Run to convergence"
 MAX_LABEL_CLASSES = 20  # an uploaded text column with more distinct values is not used as labels
 MAX_LABEL_CHARS = 40  # longer label texts in an uploaded file are shortened to this many characters
 
+MAX_SEED = 2**32 - 1  # the largest seed a page or a link accepts (numpy takes any; pages cap it)
+
 # --- defaults ---------------------------------------------------------------
 DEFAULT_SEED = 0
 DEFAULT_DATASET = "mouse"
 DEFAULT_REG_COVAR = 1e-6
 DEFAULT_EM_TOL = 1e-4  # EM stops when the total log-likelihood rises by less than this
 DEFAULT_RESTARTS = 20
+
+# --- figures ----------------------------------------------------------------
+AXIS_MARGIN = 0.08  # geometry.axis_ranges pads the data by this fraction of its larger span
 
 # --- colours ----------------------------------------------------------------
 # One fixed colour per cluster / component, used by every figure and by the theme in
@@ -34,6 +39,8 @@ UNASSIGNED_COLOUR = "#b0b0b0"  # points before the first E step
 KMEANS_INIT_METHODS = ("random", "random-partition", "kmeans++", "farthest")  # menu order
 DEFAULT_KMEANS_INIT = "kmeans++"
 KMEANS_BLOCK_POINTS = 2**14  # kmeans.assign and update work on this many points at a time
+# A power-of-two scale 2**e with |e| up to this is exact in float64 (the normal range ends at 2**1023)
+FLOAT_EXPONENT_LIMIT = 1022
 
 # --- Gaussian mixtures ------------------------------------------------------
 GMM_INIT_METHODS = ("kmeans", "random")  # menu order of gmm.init_params
@@ -46,6 +53,9 @@ GMM_EMPTY_COMPONENT_MASS = 1e-12
 # to float64 precision (rounding alone leaves ~1e-16): m_step raises CollapseError ("raise
 # reg_covar") instead of going on.
 GMM_COLLAPSE_RTOL = 1e-13
+# The data covariance's ridge when reg_covar is too small for the data: this many times
+# GMM_COLLAPSE_RTOL times the largest variance (gmm.data_covariance)
+GMM_RIDGE_FACTOR = 1e3
 GMM_BLOCK_POINTS = 2**14  # gmm works on this many points at a time (memory: about 2 K D x this)
 
 # --- the generative model and the exact 1-D optimum ------------------------------

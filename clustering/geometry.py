@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from clustering import gmm
+from clustering.constants import AXIS_MARGIN
 
 __all__ = ["ellipse", "ellipse_axes", "mixture_density_grid", "axis_ranges"]
 
@@ -143,7 +144,7 @@ def mixture_density_grid(
     return xs, ys, density
 
 
-def axis_ranges(X: ArrayLike, margin: float = 0.05) -> tuple[tuple[float, float], tuple[float, float]]:
+def axis_ranges(X: ArrayLike, margin: float = AXIS_MARGIN) -> tuple[tuple[float, float], tuple[float, float]]:
     """Fixed axis ranges for a figure of the points X, so that nothing jumps between steps.
 
     X : (N, 2) array. Each axis spans the data plus ``margin`` times the larger of the two data

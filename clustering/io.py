@@ -451,3 +451,54 @@ def read_points(
         columns=(x_name, y_name),
         dropped=dropped,
     )
+
+
+# --------------------------------------------------------------------------------------
+# Coordinates a person types (or a link carries)
+# --------------------------------------------------------------------------------------
+
+_MINUS_SIGNS = str.maketrans({"−": "-", "–": "-"})  # a typographic minus or dash typed as a sign
+_NUMBER_TOKEN = re.compile(r"[^\s,;]+")
+
+
+def _typed_number(token: str, hint: str) -> float:
+    try:
+        value = float(token)
+    except ValueError:
+        raise ValueError(f"“{token}” is not a number; {hint}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"“{token}” is not a finite number; type ordinary numbers such as 2.5.")
+    return value
+
+
+def parse_coordinates(text: str | None, dim: int, k: int | None = None, what: str = "point") -> np.ndarray:
+    """Typed coordinates as a (k, dim) array, or a ValueError in one plain sentence.
+
+    dim = 1: k numbers separated by commas, semicolons or spaces ("-1, 0.5, 6").
+    dim = 2: k pairs "x, y" separated by semicolons ("-1.5, 1.5; 1.5, -1.5").
+    A typographic minus (−) counts as a minus sign. ``what`` names the points in the messages
+    ("start position", "mean"); with k = None any number of points is accepted.
+    """
+    cleaned = str(text or "").translate(_MINUS_SIGNS).strip()
+    if dim == 1:
+        hint = (f"type the {k} {what}s separated by commas, e.g. {', '.join(str(i) for i in range(k))}."
+                if k is not None else f"type the {what}s separated by commas.")
+        rows = [[_typed_number(token, hint)] for token in _NUMBER_TOKEN.findall(cleaned)]
+        layout = "separated by commas"
+    else:
+        example = "-1.5, 1.5"
+        rows = []
+        for row in (r.strip() for r in cleaned.split(";")):
+            if not row:
+                continue
+            try:
+                pair = [float(part) for part in row.replace(",", " ").split()]
+            except ValueError:
+                raise ValueError(f"“{row}” is not a pair of numbers like “{example}”.") from None
+            if len(pair) != dim or not all(math.isfinite(v) for v in pair):
+                raise ValueError(f"“{row}” is not a pair of finite numbers like “{example}”.")
+            rows.append(pair)
+        layout = "as “x, y” pairs separated by semicolons, e.g. “-1.5, 1.5; 1.5, -1.5”"
+    if k is not None and len(rows) != k:
+        raise ValueError(f"Type exactly K = {k} {what}{'s' if k != 1 else ''} {layout}; you typed {len(rows)}.")
+    return np.array(rows, dtype=float).reshape(len(rows), dim)

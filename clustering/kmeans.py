@@ -10,12 +10,8 @@ Every function is pure: it never modifies its inputs and returns new arrays.
 import numpy as np
 from numpy.typing import ArrayLike
 
-from clustering.constants import (
-    DEFAULT_KMEANS_INIT,
-    DEFAULT_SEED,
-    KMEANS_BLOCK_POINTS,
-    KMEANS_INIT_METHODS,
-)
+from clustering import _kernels
+from clustering.constants import DEFAULT_KMEANS_INIT, DEFAULT_SEED, KMEANS_INIT_METHODS
 
 __all__ = [
     "init_centroids",
@@ -150,58 +146,12 @@ def assign(X: ArrayLike, centroids: ArrayLike) -> np.ndarray:
     The squared distances are computed directly, as sum_d (x_nd - u_kd)^2, which stays
     accurate for data far from the origin (no ||x||^2 - 2 x.u + ||u||^2 cancellation) and
     compares exactly the numbers that ``objective`` sums (up to an exact power-of-two scale),
-    so an E step never raises J, not even by rounding. Points are processed in blocks of
-    ``KMEANS_BLOCK_POINTS``: memory stays bounded by K x block.
+    so an E step never raises J, not even by rounding. The blocked loop is
+    ``_kernels.nearest_centroid``.
     """
     X = _as_points(X)
     centroids = _as_centroids(centroids, X)
-    n, dims = X.shape
-    k = centroids.shape[0]
-    block = min(n, KMEANS_BLOCK_POINTS)
-    labels = np.empty(n, dtype=np.intp)
-
-    # Coordinates in units of the centroids' extent (_unit_scale: exact, changes no comparison).
-    scale = _unit_scale(centroids)
-    centroid_columns = [centroids[:, d, None] * scale for d in range(dims)]  # u_kd as (K, 1)
-
-    # Work buffers, reused by every block. Arrays are laid out one row per centroid so that
-    # every numpy operation runs along the long axis of points.
-    points = np.empty((dims, block))  # the block's x_nd, one row per dimension
-    squared_distances = np.empty((k, block))  # ||x_n - u_k||^2
-    difference = np.empty((k, block))
-    smallest = np.empty(block)
-    is_nearest = np.empty((k, block), dtype=bool)
-    # Centroid j scores K - j where it is nearest, 0 elsewhere; the highest score per point is
-    # then the lowest index among the nearest centroids (a branch-free argmin with ties to the
-    # lowest index; np.argmin along a short axis is several times slower).
-    score_type = np.min_scalar_type(k)
-    reverse_index = (k - np.arange(k)).astype(score_type)[:, None]
-    score = np.empty((k, block), dtype=score_type)
-
-    for start in range(0, n, block):
-        stop = min(start + block, n)
-        size = stop - start
-        x = points[:, :size]
-        dist = squared_distances[:, :size]
-        diff = difference[:, :size]
-        np.multiply(X[start:stop].T, scale, out=x)
-
-        # 1. ||x_n - u_k||^2 = sum_d (u_kd - x_nd)^2 for every centroid k and point n
-        np.subtract(centroid_columns[0], x[0], out=dist)
-        np.multiply(dist, dist, out=dist)
-        for d in range(1, dims):
-            np.subtract(centroid_columns[d], x[d], out=diff)
-            np.multiply(diff, diff, out=diff)
-            np.add(dist, diff, out=dist)
-
-        # 2. the smallest squared distance of every point
-        np.minimum.reduce(dist, axis=0, out=smallest[:size])
-
-        # 3. the lowest index k attaining it
-        np.equal(dist, smallest[:size], out=is_nearest[:, :size])
-        np.multiply(is_nearest[:, :size], reverse_index, out=score[:, :size])
-        labels[start:stop] = k - np.maximum.reduce(score[:, :size], axis=0)
-    return labels
+    return _kernels.nearest_centroid(X, centroids)
 
 
 def update(X: ArrayLike, labels: ArrayLike, previous: ArrayLike) -> np.ndarray:
@@ -215,16 +165,7 @@ def update(X: ArrayLike, labels: ArrayLike, previous: ArrayLike) -> np.ndarray:
     previous = _as_centroids(previous, X, name="previous")
     k = previous.shape[0]
     labels, sizes = _labels_and_sizes(labels, X.shape[0], k)
-    n, dims = X.shape
-
-    # sum_n z_nk x_nd for every cluster k and dimension d, a block of points at a time (a
-    # column of X passed whole to np.bincount would be copied: N floats per dimension).
-    sums = np.zeros((k, dims))
-    for start in range(0, n, KMEANS_BLOCK_POINTS):
-        stop = min(start + KMEANS_BLOCK_POINTS, n)
-        for d in range(dims):
-            sums[:, d] += np.bincount(labels[start:stop], weights=X[start:stop, d], minlength=k)
-
+    sums = _kernels.sums_by_label(X, labels, k)  # sum_n z_nk x_n
     centroids = previous.copy()
     filled = sizes > 0
     centroids[filled] = sums[filled] / sizes[filled, None]
@@ -232,16 +173,6 @@ def update(X: ArrayLike, labels: ArrayLike, previous: ArrayLike) -> np.ndarray:
 
 
 # --- initialisation -------------------------------------------------------------------------
-
-
-def _unit_scale(values: np.ndarray) -> float:
-    """A power of two that brings the largest |value| to about 1.
-
-    Multiplying by a power of two is exact, and it changes no comparison of distances; it only
-    keeps squared differences from underflowing (data near 1e-300) or overflowing (near 1e300).
-    """
-    _, exponent = np.frexp(np.max(np.abs(values)))  # largest = m 2^exponent, 1/2 <= m < 1
-    return 2.0 ** int(np.clip(-exponent, -1022, 1022))
 
 
 def _squared_distances_to(points: np.ndarray, point: np.ndarray) -> np.ndarray:
@@ -291,7 +222,7 @@ def _kmeans_plus_plus(X: np.ndarray, k: int, rng: np.random.Generator) -> np.nda
     probability D(x_n)^2 / sum_m D(x_m)^2, D(x) being the distance to the nearest centroid
     chosen so far."""
     n = X.shape[0]
-    points = X * _unit_scale(X)
+    points = X * _kernels.unit_scale(X)
     chosen = [int(rng.integers(n))]
     closest = _squared_distances_to(points, points[chosen[0]])  # D(x_n)^2
     for _ in range(1, k):
@@ -310,7 +241,7 @@ def _farthest_first(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarr
     """Farthest-first traversal: a random first centroid, then each time the data point
     farthest from the centroids chosen so far (a tie going to the lowest index)."""
     n = X.shape[0]
-    points = X * _unit_scale(X)
+    points = X * _kernels.unit_scale(X)
     chosen = [int(rng.integers(n))]
     closest = _squared_distances_to(points, points[chosen[0]])
     for _ in range(1, k):

@@ -30,6 +30,7 @@ import plotly.io as pio
 
 from clustering import datasets
 from clustering.constants import CLUSTER_COLOURS, UNASSIGNED_COLOUR
+from clustering.geometry import axis_ranges  # the one home; re-exported for the pages
 
 RING_COLOUR = "rgba(26,26,26,0.55)"  # the rings of the points that changed cluster
 WEBGL_THRESHOLD = 2_000  # SVG up to this many drawn points, WebGL above (see the module's doc)
@@ -111,16 +112,6 @@ def sample_note(n: int, limit: int = MAX_DRAWN_POINTS) -> str | None:
         return None
     return (f"Drawing a fixed sample of {limit:,} of the {n:,} points so the browser stays quick; "
             "every number on the page uses all the points.")
-
-
-def axis_ranges(X: np.ndarray, margin: float = 0.08) -> tuple[list[float], list[float]]:
-    """Padded (x_range, y_range) covering X, fixed for a whole run (robust to zero spread)."""
-    low = np.min(X, axis=0)
-    high = np.max(X, axis=0)
-    span = np.maximum(high - low, 1e-12)
-    span = np.maximum(span, 1e-3 * np.max(span))
-    pad = margin * span + (span == 0)
-    return [float(low[0] - pad[0]), float(high[0] + pad[0])], [float(low[1] - pad[1]), float(high[1] + pad[1])]
 
 
 def base_layout(

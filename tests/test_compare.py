@@ -92,13 +92,16 @@ def test_em_starts_from_the_same_means_with_the_data_covariance():
     np.testing.assert_array_equal(params.means, start)
     np.testing.assert_allclose(params.weights, [1 / 3] * 3)
     for covariance in params.covariances:
-        np.testing.assert_allclose(covariance, np.cov(X, rowvar=False))
+        np.testing.assert_array_equal(covariance, gmm.data_covariance(X))
+    # the one home: the maximum-likelihood covariance plus DEFAULT_REG_COVAR·I
+    np.testing.assert_allclose(gmm.data_covariance(X), np.cov(X, rowvar=False, bias=True) + 1e-6 * np.eye(2),
+                               rtol=1e-12)
 
 
 def test_em_can_start_from_circles_of_the_average_variance():
     X = datasets.standardize(datasets.make("old-faithful").X)
     params = compare.em_start(X, [[-1.5, 1.5], [1.5, -1.5]], shape="round")
-    average = np.trace(np.cov(X, rowvar=False)) / 2
+    average = np.trace(np.cov(X, rowvar=False, bias=True)) / 2 + 1e-6
     for covariance in params.covariances:
         np.testing.assert_allclose(covariance, average * np.eye(2))
     assert average == pytest.approx(1.0, abs=0.01)  # unit circles on standardized data

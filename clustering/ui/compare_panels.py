@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from clustering import compare, derived, kmeans, plotting, softkmeans, stepper
+from clustering import compare, derived, io, kmeans, plotting, softkmeans, stepper
 from clustering.constants import DEFAULT_SEED, MAX_ITER, MAX_K_GMM
 from clustering.ui import layout, state, urls
 from clustering.ui.numbers import fmt, fmt_sig
@@ -132,24 +132,7 @@ class Setup:
 
 def parse_means(text: str, k: int) -> np.ndarray:
     """Typed means "x1, y1; x2, y2; ..." as a (k, 2) array; ValueError with a plain sentence."""
-    cleaned = str(text or "").replace("−", "-").strip()
-    rows = [row.strip() for row in cleaned.split(";") if row.strip()]
-    if len(rows) != k:
-        raise ValueError(
-            f"Type exactly K = {k} means as “x, y” pairs separated by semicolons, e.g. "
-            f"“-1.5, 1.5; 1.5, -1.5”; you typed {len(rows)}."
-        )
-    means = []
-    for row in rows:
-        parts = [p.strip() for p in row.split(",")]
-        try:
-            pair = [float(p) for p in parts]
-        except ValueError:
-            raise ValueError(f"“{row}” is not a pair of numbers like “-1.5, 1.5”.") from None
-        if len(pair) != 2 or not np.all(np.isfinite(pair)):
-            raise ValueError(f"“{row}” is not a pair of finite numbers like “-1.5, 1.5”.")
-        means.append(pair)
-    return np.array(means, dtype=float)
+    return io.parse_coordinates(text, dim=2, k=k, what="mean")
 
 
 def format_means(means: np.ndarray) -> str:

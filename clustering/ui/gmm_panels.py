@@ -259,11 +259,8 @@ def manual_params(X: np.ndarray, means: np.ndarray | None):
         raise ValueError("place the means on the plot first.")
     means = np.asarray(means, dtype=float)
     k = means.shape[0]
-    covariance = np.cov(X, rowvar=False) if X.shape[0] > 1 else np.eye(X.shape[1])
-    covariance = covariance + 1e-6 * np.trace(covariance) / X.shape[1] * np.eye(X.shape[1])
-    if not np.all(np.linalg.eigvalsh(covariance) > 0):
-        covariance = np.eye(X.shape[1])
-    return gmm.GMMParams(np.full(k, 1.0 / k), means, np.stack([covariance] * k))
+    covariance = gmm.data_covariance(X)
+    return gmm.GMMParams(np.full(k, 1.0 / k), means, np.broadcast_to(covariance, (k,) + covariance.shape))
 
 
 def manual_placement(active: state.ActiveData, setup: Setup) -> np.ndarray | None:
@@ -553,10 +550,13 @@ def inspector(active: state.ActiveData, run: stepper.Run, view: derived.GMMView,
                     step=1, key=_key("point"), value=None,
                     placeholder=f"{n} (the most uncertain point)")
     params = _resp_params(run)
-    log_dens = gmm.log_gaussian_prob(X[n:n + 1], params.means, params.covariances)[0]  # (K,)
-    log_joint = np.log(np.maximum(params.weights, 1e-300)) + log_dens
-    log_norm = float(np.logaddexp.reduce(log_joint))
-    gamma = np.exp(log_joint - log_norm)
+    point = X[n:n + 1]
+    # γ in force comes from derived; before the first E step, the one the next E step computes
+    gamma = view.resp[n] if view.resp is not None else gmm.e_step(point, params)[0]
+    log_dens = gmm.log_gaussian_prob(point, params.means, params.covariances)[0]  # log N_k, (K,)
+    with np.errstate(divide="ignore"):  # a weight of 0: log π_k N_k = −inf, shown as 0
+        log_joint = np.log(params.weights) + log_dens
+    log_norm = float(gmm.log_density(point, params)[0])  # log p(x_n) = log Σ_j π_j N_j
     which = "chosen" if chosen else "most uncertain (type a number or click another)"
     if view.resp is None:
         st.caption(f"Point {n} ({which}) at ({fmt(X[n, 0])}, {fmt(X[n, 1])}). No E step yet: "

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from clustering import derived, kmeans, plotting, presets, restarts, stepper, voronoi
+from clustering import derived, io, kmeans, plotting, presets, restarts, stepper, voronoi
 from clustering.constants import (
     DEFAULT_KMEANS_INIT,
     DEFAULT_RESTARTS,
@@ -101,18 +101,11 @@ def parse_centroids(raw: str | None, k: int) -> np.ndarray | None:
     if raw is None or raw == "":
         return None
     try:
-        rows = [[float(v) for v in pair.split(",")] for pair in str(raw).split(";") if pair.strip()]
+        centroids = io.parse_coordinates(raw, dim=2, what="centroid")
     except ValueError:
         raise urls.UrlError(
             f"The link's “centroids” must be pairs of numbers like 0.5,1.2;3,4; it was “{raw}”."
         ) from None
-    if any(len(row) != 2 for row in rows) or not rows:
-        raise urls.UrlError(
-            f"The link's “centroids” must be pairs of numbers like 0.5,1.2;3,4; it was “{raw}”."
-        )
-    centroids = np.array(rows, dtype=float)
-    if not np.all(np.isfinite(centroids)):
-        raise urls.UrlError("The link's “centroids” contain a value that is not a finite number.")
     if centroids.shape[0] != k:
         raise urls.UrlError(
             f"The link's “centroids” give {centroids.shape[0]} centroids but K is {k}."
