@@ -56,7 +56,10 @@ GMM_COLLAPSE_RTOL = 1e-13
 # The data covariance's ridge when reg_covar is too small for the data: this many times
 # GMM_COLLAPSE_RTOL times the largest variance (gmm.data_covariance)
 GMM_RIDGE_FACTOR = 1e3
-GMM_BLOCK_POINTS = 2**14  # gmm works on this many points at a time (memory: about 2 K D x this)
+GMM_BLOCK_POINTS = 2**14
+# ℓ and 𝓛 are sums over N points: a difference below this fraction of |ℓ| is rounding, and the
+# gap ℓ − 𝓛 shows as 0 (derived.GMMView.gap)
+BOUND_ROUNDING_RTOL = 1e-12  # gmm works on this many points at a time (memory: about 2 K D x this)
 
 # --- the generative model and the exact 1-D optimum ------------------------------
 GENERATIVE_MAX_POINTS = 100_000  # the most points the Generative model page samples

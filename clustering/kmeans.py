@@ -16,6 +16,7 @@ from clustering.constants import DEFAULT_KMEANS_INIT, DEFAULT_SEED, KMEANS_INIT_
 __all__ = [
     "init_centroids",
     "assign",
+    "squared_distances",
     "update",
     "objective",
     "cluster_sizes",
@@ -135,6 +136,21 @@ def empty_clusters(labels: ArrayLike, k: int) -> tuple[int, ...]:
 
 
 # --- the two steps --------------------------------------------------------------------------
+
+
+def squared_distances(X: ArrayLike, centroids: ArrayLike) -> np.ndarray:
+    """||x_n - u_k||^2 = sum_d (x_nd - u_kd)^2 for every point and centroid: an (N, K) array.
+
+    The quantity the E step minimises, summed in the same order as ``objective``; for a few
+    points (a formula on screen). ``assign`` computes the argmin without storing it.
+    """
+    X = _as_points(X)
+    centroids = _as_centroids(centroids, X)
+    distances = np.zeros((X.shape[0], centroids.shape[0]))
+    for d in range(X.shape[1]):
+        difference = X[:, d, None] - centroids[None, :, d]
+        distances += difference * difference
+    return distances
 
 
 def assign(X: ArrayLike, centroids: ArrayLike) -> np.ndarray:

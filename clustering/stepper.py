@@ -353,8 +353,3 @@ def _run_to_convergence(run: Run, X: np.ndarray) -> Run:
                 break
             previous_ll = ll
     return replace(run, history=tuple(history), cursor=len(history) - 1, stop_reason=reason)
-
-
-def iterations(run: Run) -> int:
-    """Completed iterations (M steps) up to the cursor."""
-    return run.current.iteration

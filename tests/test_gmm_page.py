@@ -151,7 +151,7 @@ def assert_chart_touches_and_lies_below(at: AppTest, half_steps: int) -> None:
     assert len(likelihoods) == len(bounds) == half_steps and bounds[0] is None
     for half_step in range(1, half_steps):
         if half_step % 2:  # an E step: the bound touches
-            assert bounds[half_step] == likelihoods[half_step]
+            assert bounds[half_step] == pytest.approx(likelihoods[half_step], rel=1e-12, abs=1e-9)
         else:  # an M step: below
             assert bounds[half_step] < likelihoods[half_step]
 

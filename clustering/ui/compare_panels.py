@@ -301,7 +301,7 @@ def kmeans_side(active: state.ActiveData, run: stepper.Run) -> Side:
 
 def em_side(active: state.ActiveData, run: stepper.Run) -> Side:
     view = derived.gmm_view(active.X, run)
-    labels = None if view.resp is None else np.argmax(view.resp, axis=1)  # most responsible
+    labels = view.labels  # most responsible
     return Side(run, view, accuracy(active, labels, run.k))
 
 
@@ -322,7 +322,7 @@ def kmeans_column(active: state.ActiveData, side: Side, x_range, y_range) -> Non
     else:
         st.markdown("Shares of the points Nₖ / N: after the first E step")
     st.caption(_run_status("K-means", run))
-    trails = np.array([s.params for s in run.history[: run.cursor + 1] if s.kind in ("init", "M")])
+    trails = derived.centroid_trails(run)
     figure = plotting.kmeans_figure(
         active.X, run.current.params, view.labels, x_range=x_range, y_range=y_range,
         trails=trails, previous=view.previous_centroids if kind == "M" else None,

@@ -310,51 +310,21 @@ def ensure_run(active: state.ActiveData, setup: Setup, manual_means: np.ndarray 
 
 
 def curves(X: np.ndarray, data_key: str, run: stepper.Run, view: derived.GMMView | None = None):
-    """(log-likelihood, lower bound) per half-step, as derived.gmm_curves, each computed once.
-
-    Snapshots never change, and an M snapshot's bound depends only on it and the E snapshot
-    before it (always the same one), so the numbers are kept per snapshot object between
-    reruns. An E snapshot shares its parameters with the snapshot before it, so its ℓ is
-    looked up, not recomputed; each M step costs one E step on the parameters before it (which
-    also gives their ℓ) and one bound.
-    """
-    stored = state.get_value(PAGE, "curve_cache") or {"data": None, "values": {}}
-    old = stored["values"] if stored["data"] == data_key else {}
-    history = run.history
-    values: dict[int, tuple] = {}
-    missing = []
-    for index, snapshot in enumerate(history):
-        hit = old.get(id(snapshot))
-        if hit is not None and hit[0] is snapshot:
-            values[id(snapshot)] = hit
+    """(log-likelihood, lower bound) per half-step, derived.gmm_curve_point for each, computed
+    once per (data, snapshot); view : the cursor's derived view, whose numbers are used as they are."""
+    likelihoods, bounds = [], []
+    for index, snapshot in enumerate(run.history):
+        if index == run.cursor and view is not None:
+            ll, bound = view.log_likelihood, view.lower_bound
         else:
-            missing.append(index)
-    if missing:
-        known_ll = {id(hit[0].params): hit[1] for hit in values.values()}  # ℓ per parameter set
-        if view is not None:
-            known_ll[id(run.current.params)] = view.log_likelihood
-        bounds: dict[int, float | None] = {}
-        for index in missing:
-            snapshot = history[index]
-            if snapshot.kind == "M":
-                before = history[index - 1].params
-                resp, ll_before = gmm.e_step_with_log_likelihood(X, before)
-                known_ll.setdefault(id(before), ll_before)
-                bounds[index] = gmm.lower_bound(X, snapshot.params, resp)
-        for index in missing:
-            snapshot = history[index]
-            key = id(snapshot.params)
-            if key not in known_ll:
-                known_ll[key] = gmm.log_likelihood(X, snapshot.params)
-            ll = known_ll[key]
-            bound = {"init": None, "E": ll}.get(snapshot.kind, bounds.get(index))
-            values[id(snapshot)] = (snapshot, ll, bound)
-    if view is not None:  # the half-step on screen shows exactly the derived numbers
-        values[id(run.current)] = (run.current, view.log_likelihood, view.lower_bound)
-    state.set_value(PAGE, "curve_cache", {"data": data_key, "values": values})
-    likelihoods = [values[id(s)][1] for s in history]
-    bounds_out = [values[id(s)][2] for s in history]
-    return likelihoods, bounds_out
+            q_params = derived.e_params(run, index)
+            keys = (snapshot.kind, None if q_params is None else derived.snapshot_key(q_params),
+                    derived.snapshot_key(snapshot.params))
+            ll, bound = state.memo(PAGE, data_key, keys,
+                                   lambda i=index: derived.gmm_curve_point(X, run, i))
+        likelihoods.append(ll)
+        bounds.append(bound)
+    return likelihoods, bounds
 
 
 # --------------------------------------------------------------------------------------
@@ -398,10 +368,9 @@ def _sigma_columns(cov: np.ndarray) -> dict[str, str]:
     return {"Σₖ var x₁": fmt(cov[0, 0], 4), "Σₖ cov": fmt(cov[0, 1], 4), "Σₖ var x₂": fmt(cov[1, 1], 4)}
 
 
-def params_table(params, resp: np.ndarray | None) -> None:
-    """π_k, μ_k, Σ_k (and N_k = Σ_n γ_nk when responsibilities exist) per component."""
+def params_table(params, n_k: np.ndarray | None) -> None:
+    """π_k, μ_k, Σ_k (and N_k = Σ_n γ_nk, derived.GMMView.counts, when given) per component."""
     rows = []
-    n_k = None if resp is None else resp.sum(axis=0)
     for k in range(len(params.weights)):
         mean = params.means[k]
         cov = params.covariances[k]
@@ -609,7 +578,7 @@ def formulas(active: state.ActiveData, run: stepper.Run, view: derived.GMMView) 
     if view.resp is None:
         st.info("No responsibilities yet: take an E step, and the M step's numbers appear here.")
     else:
-        n_k = view.resp.sum(axis=0)
+        n_k = view.counts
         if run.current.kind == "M":
             result, lead = run.current.params, "This M step set (from the γ of the E step before it):"
         else:
@@ -698,9 +667,9 @@ def degenerate_cases(run: stepper.Run | None) -> None:
 
 def _story_run(active: state.ActiveData, run: stepper.Run) -> stepper.Run:
     """The same start and settings, iterated 20 full EM cycles (stopping early at a collapse)."""
-    key = (active.key, id(run.initial), run.covariance_type, run.reg_covar)
+    key = (active.key, derived.snapshot_key(run.initial.params), run.covariance_type, run.reg_covar)
     stored = state.get_value(PAGE, "story")
-    if stored is not None and stored[0] == key and stored[1] is run.initial:
+    if stored is not None and stored[0] == key:
         return stored[2]
     story = stepper.Run("gmm", (run.initial,), covariance_type=run.covariance_type,
                         reg_covar=run.reg_covar, tol=run.tol)

@@ -213,3 +213,27 @@ def pages_with_runs() -> tuple[str, ...]:
         if isinstance(key, str) and key.endswith(".run")
         and isinstance(st.session_state[key], tuple) and st.session_state[key][0] == version
     )
+
+
+_MEMO = "memo"
+MEMO_ENTRIES = 2_000  # derived numbers kept per page (a few floats each; labels are not kept)
+
+
+def memo(page: str, data_key: object, snapshot_keys: tuple, compute):
+    """The value ``compute()`` for (data, snapshot), computed once per session.
+
+    The one memo policy of the pages: a derived number (J, ℓ, 𝓛 of a half-step) depends only
+    on the data and the parameters, so it is kept under (data key, snapshot keys) with
+    snapshot keys from :func:`clustering.derived.snapshot_key` (values, never ``id()``). At
+    most MEMO_ENTRIES values per page are kept (the oldest go first).
+    """
+    store = st.session_state.setdefault(f"{page}.{_MEMO}", {})
+    key = (data_key, *snapshot_keys)
+    if key in store:
+        return store[key]
+    value = compute()
+    if len(store) >= MEMO_ENTRIES:
+        for old in list(store)[: len(store) - MEMO_ENTRIES + 1]:
+            del store[old]
+    store[key] = value
+    return value
