@@ -66,3 +66,32 @@ GENERATIVE_MAX_POINTS = 100_000  # the most points the Generative model page sam
 GENERATIVE_DEFAULT_POINTS = 500
 EXACT_1D_MAX_POINTS = 2_000  # the exact optimum costs O(K N²): a larger column is sampled
 EXACT_1D_MAX_K = 10
+
+# --- pages, files and tolerances (moved here from the modules that use them) ---
+DEFAULT_K = 3  # the K a page starts with (K-means, GMM, Compare)
+MAX_RESTARTS = 200  # the most restarts "Best of n restarts" offers
+LINK_MAX_STEP = 2 * MAX_ITER + 1  # the last half-step a K-means or Compare link may name
+DENSE_FACTOR_CELLS = 4_000_000  # build the N x K indicator matrix Z only up to this many cells
+LIMIT_CACHE_SIZE = 12  # σ-limit runs kept per session on the Compare page
+LIMIT_MAX_POINTS = 20_000  # the σ-limit runs on a fixed sample of a larger data set
+DEFAULT_SIGMA_EXPONENT = 0.0  # σ = spread x 10**exponent on the Compare page
+TABLE_ROWS = 5_000  # the Data page table shows this many rows; the download holds them all
+BOUND_WINDOW = 8  # half-steps in view when the bound chart is zoomed in
+COLLAPSE_COPIES = 6  # copies of each point in the collapse example (datasets "collapse")
+MEMO_ENTRIES = 2_000  # derived numbers kept per page by state.memo
+ANISOTROPIC_SEED = 23  # a draw whose stretched blobs K-means cuts across from every start
+PRESET_SEARCH_POINTS = 20_000  # the search for a start that stays bad runs on at most this many points
+IO_SAMPLE_CHARS = 65_536  # how much of a file decides delimiter, header and column kinds
+IO_SAMPLE_ROWS = 200  # how many rows of a file decide the column kinds
+GENERATIVE_WEIGHT_TOLERANCE = 1e-9  # weights adding up to 1 within this are taken as they are
+GENERATIVE_MAX_ABS_VALUE = 1e6  # means and standard deviations beyond this are refused (plotting, overflow)
+GENERATIVE_MIN_SIGMA = 1e-6  # smaller standard deviations make Σ numerically singular
+ELLIPSE_EIGEN_RTOL = 1e-12  # eigenvalues this far below 0 (relative to the largest) count as 0
+VERTICAL_DEGREES = 1e-9  # an ellipse axis this close to ±90° is vertical (rounding)
+GMM_WEIGHTS_ATOL = 1e-8  # how far the weights may sum from 1 (the drift is then renormalised)
+GMM_SYMMETRY_RTOL = 1e-8  # how far a covariance may be from symmetric (it is then symmetrised)
+GMM_RESP_ROW_ATOL = 1e-6  # how far a row of q may sum from 1 in lower_bound
+GMM_RESP_TOTAL_RTOL = 1e-6  # how far sum_nk resp_nk may be from N in m_step
+GMM_HELD_FRACTION = 1e-6  # a point is "held" by a component if gamma_nk >= this x max_n gamma_nk
+MOUSE_NOISE_DENSITY = 50.0  # ELKI's density for the mouse's uniform noise, so noise scores 50 x 10 = 500
+GMM_MAX_STEP = 4 * MAX_ITER  # the last half-step a GMM link may name

@@ -37,9 +37,14 @@ from clustering.constants import (
     GMM_COLLAPSE_RTOL,
     GMM_COVARIANCE_TYPES,
     GMM_EMPTY_COMPONENT_MASS,
+    GMM_HELD_FRACTION,
     GMM_INIT_KMEANS_MAX_ITER,
     GMM_INIT_METHODS,
+    GMM_RESP_ROW_ATOL,
+    GMM_RESP_TOTAL_RTOL,
     GMM_RIDGE_FACTOR,
+    GMM_SYMMETRY_RTOL,
+    GMM_WEIGHTS_ATOL,
 )
 from clustering.kmeans import _as_points  # the one check of X, shared with K-means
 
@@ -59,11 +64,6 @@ __all__ = [
     "project_to_covariance_type",
 ]
 
-_WEIGHTS_ATOL = 1e-8  # how far the weights may sum from 1 (the drift is then renormalised)
-_SYMMETRY_RTOL = 1e-8  # how far a covariance may be from symmetric (it is then symmetrised)
-_RESP_ROW_ATOL = 1e-6  # how far a row of q may sum from 1 in lower_bound
-_RESP_TOTAL_RTOL = 1e-6  # how far sum_nk resp_nk may be from N in m_step
-_HELD_FRACTION = 1e-6  # a point is "held" by a component if gamma_nk >= this x max_n gamma_nk
 
 
 class CollapseError(ValueError):
@@ -208,7 +208,7 @@ class GMMParams:
             j = int(np.flatnonzero(weights < 0.0)[0])
             raise ValueError(f"weight of component {j} is {weights[j]:g}; weights must be at least 0.")
         total = float(weights.sum())
-        if abs(total - 1.0) > _WEIGHTS_ATOL:
+        if abs(total - 1.0) > GMM_WEIGHTS_ATOL:
             raise ValueError(f"the weights sum to {total:.10g}; they must sum to 1.")
         weights /= total  # remove the tiny drift allowed above
 
@@ -216,7 +216,7 @@ class GMMParams:
             covariance = covariances[j]
             asymmetry = np.abs(covariance - covariance.T)
             scale = float(np.max(np.abs(covariance)))
-            if float(asymmetry.max()) > _SYMMETRY_RTOL * scale:
+            if float(asymmetry.max()) > GMM_SYMMETRY_RTOL * scale:
                 r, c = np.unravel_index(int(np.argmax(asymmetry)), asymmetry.shape)
                 raise ValueError(
                     f"covariance of component {j} is not symmetric: entry [{r}, {c}] is "
@@ -353,7 +353,7 @@ def lower_bound(X: ArrayLike, params: GMMParams, q: ArrayLike) -> float:
     if not smallest >= 0.0 or not np.isfinite(q).all():
         raise ValueError("q must hold probabilities: finite numbers of at least 0.")
     row_sums = q.sum(axis=1)
-    bad = np.flatnonzero(np.abs(row_sums - 1.0) > _RESP_ROW_ATOL)
+    bad = np.flatnonzero(np.abs(row_sums - 1.0) > GMM_RESP_ROW_ATOL)
     if bad.size:
         raise ValueError(f"every row of q must sum to 1; row {bad[0]} sums to {row_sums[bad[0]]:.6g}.")
     return _kernels.bound_sum(X, _log_weights(params), params.means, params.cholesky, q)
@@ -403,7 +403,7 @@ def m_step(
         raise ValueError("resp must hold responsibilities: finite numbers of at least 0.")
     counts = sums[:, dim]  # N_k
     total = float(counts.sum())
-    if abs(total - n) > _RESP_TOTAL_RTOL * n:
+    if abs(total - n) > GMM_RESP_TOTAL_RTOL * n:
         raise ValueError(
             f"the rows of resp must sum to 1 (as e_step's do); together they sum to {total:.6g} "
             f"instead of N = {n}."
@@ -441,7 +441,7 @@ def m_step(
         if covariance_type == "tied":
             raise CollapseError(None, _distinct_points(X), dim, reg)
         column = gamma[j]
-        held = X[column >= _HELD_FRACTION * float(column.max())]
+        held = X[column >= GMM_HELD_FRACTION * float(column.max())]
         raise CollapseError(j, _distinct_points(held), dim, reg)
 
     return GMMParams(counts / total, means, covariances)

@@ -22,12 +22,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from clustering.constants import MAX_FILE_BYTES, MAX_LABEL_CHARS, MAX_LABEL_CLASSES, MAX_POINTS
+from clustering.constants import (
+    IO_SAMPLE_CHARS,
+    IO_SAMPLE_ROWS,
+    MAX_FILE_BYTES,
+    MAX_LABEL_CHARS,
+    MAX_LABEL_CLASSES,
+    MAX_POINTS,
+)
 from clustering.datasets import Dataset
 
 DELIMITERS = ("\t", ";", ",")  # in order of preference (see _fitting_delimiters)
-SAMPLE_CHARS = 65_536  # how much of the text decides delimiter, header and column kinds
-SAMPLE_ROWS = 200
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a", "missing"})
 Source = bytes | bytearray | memoryview | str | os.PathLike  # what read_points accepts
 SAVE_AS_CSV = "Save the data as a CSV file (comma, semicolon or tab separated, UTF-8) and upload it again."
@@ -115,8 +120,8 @@ def _decode(data: bytes) -> str:
             "The file is not UTF-8 text. Save it again as \"CSV UTF-8\" (in Excel or "
             "LibreOffice: Save As, CSV, character set UTF-8) and upload it again."
         ) from None
-    controls = sum(1 for ch in text[:SAMPLE_CHARS] if ch < " " and ch not in "\t\r\n")
-    if controls > 0.01 * min(len(text), SAMPLE_CHARS):
+    controls = sum(1 for ch in text[:IO_SAMPLE_CHARS] if ch < " " and ch not in "\t\r\n")
+    if controls > 0.01 * min(len(text), IO_SAMPLE_CHARS):
         raise DataError("The file is not a text table (it holds control characters). " + SAVE_AS_CSV)
     return text
 
@@ -218,11 +223,11 @@ def _inspect(text: str) -> _Table:
     Of the delimiters that fit, the one giving the most columns of numbers wins (ties go to
     the preferred one), so "1,2,a;b" is comma separated and "1,5;2,3" semicolon separated.
     """
-    sample = text[:SAMPLE_CHARS]
+    sample = text[:IO_SAMPLE_CHARS]
     lines = sample.splitlines()
-    if len(text) > SAMPLE_CHARS and len(lines) > 1:
+    if len(text) > IO_SAMPLE_CHARS and len(lines) > 1:
         lines = lines[:-1]  # the last line of the sample may be cut short
-    lines = [line for line in lines if line.strip()][:SAMPLE_ROWS]
+    lines = [line for line in lines if line.strip()][:IO_SAMPLE_ROWS]
     if not lines:
         raise DataError("The file is empty. Choose a file with one point per row.")
     fitting = _fitting_delimiters(lines)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from clustering import datasets
+from clustering import constants, datasets
 from clustering.ui import data_controls as controls
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,7 +213,7 @@ def test_a_huge_data_set_draws_a_sample_and_says_so():
     assert n_shown(at) == 25_000
     assert any("Drawing a fixed sample of 20,000 of the 25,000 points" in caption.value
                for caption in at.caption)
-    assert len(at.dataframe[0].value) == controls.TABLE_ROWS
+    assert len(at.dataframe[0].value) == constants.TABLE_ROWS
 
 
 def test_the_download_reads_back_as_the_same_points_and_labels():

@@ -17,7 +17,16 @@ import numpy as np
 import streamlit as st
 
 from clustering import compare, derived, io, kmeans, plotting, softkmeans, stepper
-from clustering.constants import DEFAULT_SEED, MAX_ITER, MAX_K_GMM
+from clustering.constants import (
+    DEFAULT_K,
+    DEFAULT_SEED,
+    DEFAULT_SIGMA_EXPONENT,
+    LIMIT_CACHE_SIZE,
+    LIMIT_MAX_POINTS,
+    LINK_MAX_STEP,
+    MAX_K_GMM,
+    MAX_SEED,
+)
 from clustering.ui import layout, state, urls
 from clustering.ui.numbers import fmt, fmt_sig
 
@@ -27,9 +36,6 @@ EM = "compare.gmm"  # the page key of the EM run
 # EM first: it leads the shared buttons and the timeline, and it usually takes more steps,
 # so the timeline spans both runs (K-means stays at its last half-step beyond its end).
 RUNS = (EM, KMEANS)
-DEFAULT_K = 3
-MAX_SEED = 2**32 - 1
-MAX_STEP = 2 * MAX_ITER + 1  # the last half-step a run can reach
 INITS = {
     "kmeans++": "k-means++",
     "random": "Random data points (Forgy)",
@@ -62,9 +68,6 @@ NEXT_HINT = {
 }
 # σ of the limit, as a multiple of the data's spread (the root of its average variance)
 SIGMA_EXPONENTS = tuple(float(round(e, 2)) for e in np.arange(-3.0, 0.51, 0.25))
-DEFAULT_SIGMA_EXPONENT = 0.0
-LIMIT_CACHE_SIZE = 12
-LIMIT_MAX_POINTS = 20_000  # the σ-limit runs on a fixed sample of a larger data set
 
 
 def _key(name: str) -> str:
@@ -147,7 +150,7 @@ def read_url() -> None:
         return
     setup, messages = Setup.from_query(query)
     try:
-        step = urls.parse_int(query, "step", 0, MAX_STEP, None)
+        step = urls.parse_int(query, "step", 0, LINK_MAX_STEP, None)
     except ValueError as error:
         step = None
         messages.append(f"{error} Starting at half-step 0 instead.")

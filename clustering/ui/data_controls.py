@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from clustering import datasets, io
-from clustering.constants import DEFAULT_SEED, MAX_POINTS
+from clustering.constants import DEFAULT_SEED
 from clustering.ui import state
 
 PAGE = "data"
@@ -26,8 +26,6 @@ SOURCE_GENERATOR = "a generator"
 SOURCE_FILE = "your own file (CSV or TSV)"
 SOURCES = (SOURCE_GENERATOR, SOURCE_FILE)
 UPLOAD_TYPES = ["csv", "tsv", "txt"]
-MAX_SEED = 2**32 - 1
-TABLE_ROWS = 5_000  # the table shows this many rows; the download holds them all
 
 # The names (for get_value / set_value / widget keys) of the page's widgets and values.
 SOURCE, NAME, N, SEED, STANDARDIZE = "w.source", "w.name", "w.n", "w.seed", "w.standardize"
@@ -99,7 +97,7 @@ def sync_widgets(active: state.ActiveData) -> None:
     """
     spec = active.spec
     fresh = state.get_value(PAGE, _SYNCED) != active.version
-    if spec.is_upload:
+    if not spec.rebuildable:
         source = SOURCE_FILE if spec.name == "upload" else None
         generator = state.get_value(PAGE, _LAST_GENERATOR) or state.DataSpec()
         wanted = generator_values(generator)
@@ -313,7 +311,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def download_name(active: state.ActiveData) -> str:
-    base = active.spec.source_name if active.spec.is_upload else active.spec.name
+    base = active.spec.source_name if not active.spec.rebuildable else active.spec.name
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", base.rsplit(".", 1)[0]).strip("-") or "data"
     return f"{stem}{'-standardized' if active.spec.standardize else ''}.csv"
 
@@ -323,6 +321,3 @@ def ranges(X: np.ndarray) -> tuple[str, str]:
     low, high = X.min(axis=0), X.max(axis=0)
     return tuple(f"{low[j]:.4g} to {high[j]:.4g}" for j in range(2))  # type: ignore[return-value]
 
-
-def n_limits() -> tuple[int, int]:
-    return 2, MAX_POINTS

@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 
 from clustering import exact1d, kmeans, lloyd1d, plotting
-from clustering.constants import DEFAULT_SEED, EXACT_1D_MAX_K, EXACT_1D_MAX_POINTS
+from clustering.constants import DEFAULT_SEED, EXACT_1D_MAX_K, EXACT_1D_MAX_POINTS, MAX_SEED
 from clustering.ui import layout, state, urls
 from clustering.ui.numbers import fmt, fmt_sig
 
@@ -111,7 +111,7 @@ def read_url() -> None:
             state.set_value(PAGE, "k", k)
         state.set_value(PAGE, "start", urls.parse_choice(query, "start", tuple(STARTS),
                                                         state.get_value(PAGE, "start", "preset")))
-        seed = urls.parse_int(query, "init_seed", 0, 2**32 - 1, None)
+        seed = urls.parse_int(query, "init_seed", 0, MAX_SEED, None)
         if seed is not None:
             state.set_value(PAGE, "seed", seed)
         state.set_value(PAGE, "revealed", urls.parse_bool(query, "reveal", True))
@@ -162,7 +162,7 @@ def controls(active: state.ActiveData) -> tuple[Line, int, str, int, str]:
         seed = int(state.get_value(PAGE, "seed", DEFAULT_SEED))
         typed = str(state.get_value(PAGE, "typed", "") or "")
         if start == "random":
-            seed = st.number_input("Seed of the random start", min_value=0, max_value=2**32 - 1,
+            seed = st.number_input("Seed of the random start", min_value=0, max_value=MAX_SEED,
                                    step=1, key=_key("seed"), persist_state="session")
         elif start == "typed":
             typed = st.text_input("Start positions, comma separated", key=_key("typed"),

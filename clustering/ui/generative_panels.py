@@ -21,6 +21,7 @@ from clustering.constants import (
     GENERATIVE_DEFAULT_POINTS,
     GENERATIVE_MAX_POINTS,
     MAX_K_GMM,
+    MAX_SEED,
 )
 from clustering.gmm import GMMParams
 from clustering.ui import state, urls
@@ -185,7 +186,7 @@ def mixture_controls() -> tuple[int, int, int]:
     n = n_column.number_input("Points N", min_value=2, max_value=GENERATIVE_MAX_POINTS, step=100,
                               key=_key("n"), persist_state="session",
                               help=f"2 to {GENERATIVE_MAX_POINTS:,}.")
-    seed = seed_column.number_input("Seed", min_value=0, max_value=2**32 - 1, step=1,
+    seed = seed_column.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1,
                                     key=_key("seed"), persist_state="session",
                                     help="The same mixture, N and seed always give the same points.")
     return int(k), int(n), int(seed)
@@ -253,7 +254,7 @@ def story() -> None:
 
 def _resample() -> None:
     """Callback: a new sample of the same mixture (the next seed)."""
-    state.set_value(PAGE, "seed", (int(state.get_value(PAGE, "seed", DEFAULT_SEED)) + 1) % 2**32)
+    state.set_value(PAGE, "seed", (int(state.get_value(PAGE, "seed", DEFAULT_SEED)) + 1) % (MAX_SEED + 1))
 
 
 def sample(params: GMMParams, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -17,7 +17,15 @@ import pandas as pd
 import streamlit as st
 
 from clustering import datasets, derived, gmm, plotting, stepper
-from clustering.constants import DEFAULT_EM_TOL, DEFAULT_REG_COVAR, DEFAULT_SEED, MAX_K_GMM
+from clustering.constants import (
+    BOUND_WINDOW,
+    DEFAULT_EM_TOL,
+    DEFAULT_REG_COVAR,
+    DEFAULT_SEED,
+    GMM_MAX_STEP,
+    MAX_K_GMM,
+    MAX_SEED,
+)
 from clustering.ui import plotly_view, state, urls
 from clustering.ui.numbers import fmt, fmt_exp, fmt_sig
 
@@ -66,7 +74,6 @@ BOUND_SENTENCE = (
     "log-likelihood ℓ (blue), because q is then the exact posterior; the M step raises 𝓛 and ℓ "
     "rises at least as much, and the shaded gap between them is KL(q ‖ posterior) ≥ 0."
 )
-BOUND_WINDOW = 8  # half-steps in view when the bound chart is zoomed in
 LECTURE_MOMENTS = (("initial", 0), ("after the first E step", 1), ("after the first M step", 2),
                    ("after 2 EM cycles", 4), ("after 5 EM cycles", 10))
 BISHOP_MOMENTS = (("L = 1 cycle", 2), ("L = 2 cycles", 4), ("L = 5 cycles", 10),
@@ -127,10 +134,10 @@ def read_url() -> None:
     parsers = {
         "k": lambda q: urls.parse_int(q, "k", 1, MAX_K_GMM, None),
         "init": lambda q: urls.parse_choice(q, "init", tuple(INITS), None),
-        "init_seed": lambda q: urls.parse_int(q, "init_seed", 0, 2**32 - 1, None),
+        "init_seed": lambda q: urls.parse_int(q, "init_seed", 0, MAX_SEED, None),
         "cov": lambda q: urls.parse_choice(q, "cov", tuple(COVARIANCE_TYPES), None),
         "reg_covar": lambda q: _parse_reg(q),
-        "step": lambda q: urls.parse_int(q, "step", 0, 4 * 300, None),
+        "step": lambda q: urls.parse_int(q, "step", 0, GMM_MAX_STEP, None),
     }
     for name, parse in parsers.items():
         try:
@@ -181,7 +188,7 @@ def setup_sidebar() -> Setup:
         k = st.slider("Number of components K", 1, MAX_K_GMM, key=_key("k"), persist_state="session")
         init = st.selectbox("Initialization", list(INITS), format_func=INITS.get, key=_key("init"),
                             help=INIT_HELP, persist_state="session")
-        seed = st.number_input("Initialization seed", min_value=0, max_value=2**32 - 1, step=1,
+        seed = st.number_input("Initialization seed", min_value=0, max_value=MAX_SEED, step=1,
                                key=_key("init_seed"), persist_state="session",
                                help="The same seed gives the same start.")
         cov = st.radio("Covariance type", list(COVARIANCE_TYPES), key=_key("cov"),

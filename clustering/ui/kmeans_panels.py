@@ -22,22 +22,21 @@ import streamlit as st
 
 from clustering import derived, io, kmeans, plotting, presets, restarts, stepper, voronoi
 from clustering.constants import (
+    DEFAULT_K,
     DEFAULT_KMEANS_INIT,
     DEFAULT_RESTARTS,
     DEFAULT_SEED,
+    DENSE_FACTOR_CELLS,
     KMEANS_INIT_METHODS,
-    MAX_ITER,
+    LINK_MAX_STEP,
     MAX_K_KMEANS,
+    MAX_RESTARTS,
+    MAX_SEED,
 )
 from clustering.ui import manual, plotly_view, state, urls
 from clustering.ui.numbers import MISSING, fmt, fmt_sig
 
 PAGE = "kmeans"
-DEFAULT_K = 3
-MAX_SEED = 2**32 - 1
-MAX_RESTARTS = 200
-MAX_STEP = 2 * MAX_ITER + 1  # the last half-step a run can reach
-DENSE_FACTOR_CELLS = 4_000_000  # build the N x K indicator matrix only up to this many cells
 
 INITS = {
     "random": "Random data points (Forgy)",
@@ -130,7 +129,7 @@ def parse_query(query: Mapping[str, str]) -> tuple[dict, list[str]]:
         "k": lambda: urls.parse_int(query, "k", 1, MAX_K_KMEANS, None),
         "init": lambda: urls.parse_choice(query, "init", tuple(INITS), None),
         "init_seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
-        "step": lambda: urls.parse_int(query, "step", 0, MAX_STEP, None),
+        "step": lambda: urls.parse_int(query, "step", 0, LINK_MAX_STEP, None),
     }
     for name, parse in parsers.items():
         try:

@@ -22,7 +22,7 @@ import numpy as np
 import streamlit as st
 
 from clustering import datasets, generative
-from clustering.constants import DEFAULT_DATASET, DEFAULT_SEED
+from clustering.constants import DEFAULT_DATASET, DEFAULT_SEED, MEMO_ENTRIES
 from clustering.stepper import Run
 
 _DATA = "data.active"
@@ -216,7 +216,6 @@ def pages_with_runs() -> tuple[str, ...]:
 
 
 _MEMO = "memo"
-MEMO_ENTRIES = 2_000  # derived numbers kept per page (a few floats each; labels are not kept)
 
 
 def memo(page: str, data_key: object, snapshot_keys: tuple, compute):

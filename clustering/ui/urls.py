@@ -13,10 +13,14 @@ from typing import Any
 import streamlit as st
 
 from clustering import datasets, generative
-from clustering.constants import GENERATIVE_DEFAULT_POINTS, GENERATIVE_MAX_POINTS, MAX_POINTS
+from clustering.constants import (
+    GENERATIVE_DEFAULT_POINTS,
+    GENERATIVE_MAX_POINTS,
+    MAX_POINTS,
+    MAX_SEED,
+)
 
 DATA_KEYS = ("dataset", "n", "seed", "standardize")
-MAX_SEED = 2**32 - 1  # numpy's default_rng takes any, a link any whole number up to this
 UPLOAD = "upload"  # dataset=upload: made on an uploaded file, which no link can carry
 MIXTURE = "mixture"  # dataset=mixture: a sample of the mixture in "mixture" (Generative model page)
 _TRUE = {"1", "true", "yes", "on"}
