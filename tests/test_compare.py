@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import open_page
 from hypothesis import given
 from hypothesis import strategies as hst
 from streamlit.testing.v1 import AppTest
@@ -264,12 +265,7 @@ def test_typed_means_accept_a_unicode_minus_and_round_trip():
 
 
 def open_compare(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page(PAGE_FILE)
-    at.query_params.update(MOUSE_LINK if query is None else query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE_FILE, MOUSE_LINK if query is None else query, TIMEOUT)
 
 
 def click(at: AppTest, name: str) -> AppTest:

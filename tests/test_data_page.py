@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import open_page
 from streamlit.testing.v1 import AppTest
 
 from clustering import constants, datasets
@@ -29,13 +30,7 @@ BAD_CSV = b"name,comment\nalice,hello\nbob,world\n"
 
 def open_data_page(query: dict[str, str] | None = None) -> AppTest:
     """A fresh browser session opening /data (with the link's query parameters)."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page(DATA_PAGE)  # url path "data" is the file's name, so this works before a run
-    if query:
-        at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(DATA_PAGE, query, TIMEOUT)
 
 
 def widget(at: AppTest, kind: str, name: str):
