@@ -97,7 +97,7 @@ def sync_widgets(active: state.ActiveData) -> None:
     """
     spec = active.spec
     fresh = state.get_value(PAGE, _SYNCED) != active.version
-    if not spec.rebuildable:
+    if spec.is_upload:
         source = SOURCE_FILE if spec.name == "upload" else None
         generator = state.get_value(PAGE, _LAST_GENERATOR) or state.DataSpec()
         wanted = generator_values(generator)
@@ -311,7 +311,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def download_name(active: state.ActiveData) -> str:
-    base = active.spec.source_name if not active.spec.rebuildable else active.spec.name
+    base = active.spec.source_name if active.spec.is_upload else active.spec.name
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", base.rsplit(".", 1)[0]).strip("-") or "data"
     return f"{stem}{'-standardized' if active.spec.standardize else ''}.csv"
 
