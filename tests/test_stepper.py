@@ -140,15 +140,17 @@ def test_collapse_is_a_step_error_and_run_to_convergence_keeps_the_last_good_ste
 def test_advance_to_takes_half_steps_through_the_reducer():
     X = three_blobs(seed=2)
     run = kmeans_run(X)
-    at_five = stepper.advance_to(run, 5, X)
+    at_three = stepper.advance_to(run, 3, X)
     by_hand = run
-    for msg in (stepper.EStep(), stepper.MStep()) * 2 + (stepper.EStep(),):
+    for msg in (stepper.EStep(), stepper.MStep(), stepper.EStep()):
         by_hand = stepper.step(by_hand, msg, X)
-    assert at_five.cursor == 5 and at_five.current.kind == "E"
-    for a, b in zip(at_five.history[:6], by_hand.history, strict=True):
+    assert at_three.cursor == 3 and at_three.current.kind == "E"
+    for a, b in zip(at_three.history[:4], by_hand.history, strict=True):
         np.testing.assert_array_equal(a.params, b.params)
-    back = stepper.advance_to(at_five, 2, X)  # the cursor moves, nothing is lost
-    assert back.cursor == 2 and len(back.history) == len(at_five.history)
+    back = stepper.advance_to(at_three, 1, X)  # the cursor moves, nothing is lost
+    assert back.cursor == 1 and len(back.history) == len(at_three.history)
+    beyond = stepper.advance_to(run, 10_000, X)  # past the end: the last half-step
+    assert beyond.cursor == len(beyond.history) - 1
 
 
 def test_advance_to_stops_at_a_collapse_and_says_why():

@@ -80,7 +80,8 @@ def test_bad_url_values_give_plain_messages(query, words):
 def test_data_query_round_trips():
     spec = DataSpec(name="moons", n=300, seed=7, standardize=True)
     assert urls.parse_data(urls.data_query(spec)) == spec
-    assert urls.data_query(DataSpec(name="upload", source_name="x.csv")) == {}
+    # a link can't carry a file: it names it, so the page that opens can say so
+    assert urls.data_query(DataSpec(name="upload", source_name="x.csv")) == {"dataset": "upload", "file": "x.csv"}
 
 
 def test_streamlit_still_has_the_private_pages_directory_flag():
