@@ -11,6 +11,7 @@ in order. Every number shown goes through :func:`clustering.ui.numbers.fmt`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,13 +71,8 @@ NEXT_HINT = {
 SIGMA_EXPONENTS = tuple(float(round(e, 2)) for e in np.arange(-3.0, 0.51, 0.25))
 
 
-def _key(name: str) -> str:
-    """The session-state key of one of this page's widgets (the same key state.get_value reads)."""
-    return state.widget_key(PAGE, name)
-
-
-def _default(name: str, value) -> None:
-    state.set_default(PAGE, name, value)
+_key = functools.partial(state.widget_key, PAGE)  # a widget's key (the one state.get_value reads)
+_default = functools.partial(state.set_default, PAGE)  # a page value's starting value
 
 
 # --------------------------------------------------------------------------------------
@@ -111,22 +107,13 @@ class Setup:
     def from_query(cls, query) -> tuple[Setup, list[str]]:
         """The set-up a link asks for (defaults where it says nothing) and a plain message for
         every value it could not use (that value keeps its default)."""
-        found: dict = {}
-        messages: list[str] = []
         parsers = {
             "k": lambda: urls.parse_int(query, "k", 1, MAX_K_GMM, None),
             "init": lambda: urls.parse_choice(query, "init", tuple(INITS), None),
             "init_seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
             "shape": lambda: urls.parse_choice(query, "em_start", tuple(SHAPES), None),
         }
-        for name, parse in parsers.items():
-            try:
-                value = parse()
-            except ValueError as error:
-                messages.append(f"{error} Using the default instead.")
-                continue
-            if value is not None:
-                found[name] = value
+        found, messages = urls.parse_each(parsers)
         if query.get("means"):
             found["typed"] = str(query["means"])
             found["init"] = "typed"

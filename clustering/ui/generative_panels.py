@@ -8,6 +8,7 @@ widget keys below are the same "generative.<name>" keys ``state.get_value`` read
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 
@@ -57,13 +58,8 @@ STORY = (
 _RING = 5.0
 
 
-def _key(name: str) -> str:
-    """The session-state key of one of this page's widgets (the same key state.get_value reads)."""
-    return state.widget_key(PAGE, name)
-
-
-def _default(name: str, value) -> None:
-    state.set_default(PAGE, name, value)
+_key = functools.partial(state.widget_key, PAGE)  # a widget's key (the one state.get_value reads)
+_default = functools.partial(state.set_default, PAGE)  # a page value's starting value
 
 
 # --------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from :mod:`clustering.ui.stepping`; session state is reached through :mod:`clust
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from dataclasses import dataclass
 
@@ -84,13 +85,8 @@ STORYBOARDS = {
 }
 
 
-def _key(name: str) -> str:
-    """The session-state key of one of this page's widgets (the same key state.get_value reads)."""
-    return state.widget_key(PAGE, name)
-
-
-def _default(name: str, value) -> None:
-    state.set_default(PAGE, name, value)
+_key = functools.partial(state.widget_key, PAGE)  # a widget's key (the one state.get_value reads)
+_default = functools.partial(state.set_default, PAGE)  # a page value's starting value
 
 
 # --------------------------------------------------------------------------------------
@@ -131,22 +127,17 @@ def read_url() -> None:
     query = _read_page_params()
     if query is None:
         return
-    parsers = {
-        "k": lambda q: urls.parse_int(q, "k", 1, MAX_K_GMM, None),
-        "init": lambda q: urls.parse_choice(q, "init", tuple(INITS), None),
-        "init_seed": lambda q: urls.parse_int(q, "init_seed", 0, MAX_SEED, None),
-        "cov": lambda q: urls.parse_choice(q, "cov", tuple(COVARIANCE_TYPES), None),
-        "reg_covar": lambda q: _parse_reg(q),
-        "step": lambda q: urls.parse_int(q, "step", 0, GMM_MAX_STEP, None),
-    }
-    for name, parse in parsers.items():
-        try:
-            value = parse(query)
-        except ValueError as error:
-            state.push_message(PAGE, f"{error} Using the default instead.", "warning")
-            continue
-        if value is None:
-            continue
+    found, messages = urls.parse_each({
+        "k": lambda: urls.parse_int(query, "k", 1, MAX_K_GMM, None),
+        "init": lambda: urls.parse_choice(query, "init", tuple(INITS), None),
+        "init_seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
+        "cov": lambda: urls.parse_choice(query, "cov", tuple(COVARIANCE_TYPES), None),
+        "reg_covar": lambda: _parse_reg(query),
+        "step": lambda: urls.parse_int(query, "step", 0, GMM_MAX_STEP, None),
+    })
+    for message in messages:
+        state.push_message(PAGE, message, "warning")
+    for name, value in found.items():
         if name == "step":
             state.set_value(PAGE, "pending_step", value)
         else:
@@ -306,14 +297,7 @@ def ensure_run(active: state.ActiveData, setup: Setup, manual_means: np.ndarray 
     params = gmm.project_to_covariance_type(params, setup.covariance_type)
     run = stepper.new_gmm_run(params, covariance_type=setup.covariance_type,
                               reg_covar=setup.reg_covar, tol=setup.tol, origin=_origin(setup))
-    pending = state.get_value(PAGE, "pending_step")
-    if pending:
-        state.set_value(PAGE, "pending_step", None)
-        run = stepper.advance_to(run, int(pending), active.X)
-    state.set_run(PAGE, run)
-    state.set_value(PAGE, "run_key", key)
-    state.set_value(PAGE, "animating", False)
-    return run
+    return state.start_run(PAGE, run, key, active.X)
 
 
 def curves(X: np.ndarray, data_key: str, run: stepper.Run, view: derived.GMMView | None = None):

@@ -123,22 +123,13 @@ def parse_query(query: Mapping[str, str]) -> tuple[dict, list[str]]:
     Returns ({"k", "init", "init_seed", "step", "centroids"}: the values present and usable,
     [messages]). A bad value is left out (its default stays) and named in a message.
     """
-    found: dict = {}
-    messages: list[str] = []
     parsers = {
         "k": lambda: urls.parse_int(query, "k", 1, MAX_K_KMEANS, None),
         "init": lambda: urls.parse_choice(query, "init", tuple(INITS), None),
         "init_seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
         "step": lambda: urls.parse_int(query, "step", 0, LINK_MAX_STEP, None),
     }
-    for name, parse in parsers.items():
-        try:
-            value = parse()
-        except ValueError as error:
-            messages.append(f"{error} Using the default instead.")
-            continue
-        if value is not None:
-            found[name] = value
+    found, messages = urls.parse_each(parsers)
     if found.get("init") == "manual" or query.get("centroids"):
         try:
             centroids = parse_centroids(query.get("centroids"), found.get("k", DEFAULT_K))
@@ -310,14 +301,7 @@ def ensure_run(active: state.ActiveData, setup: Setup, centroids: np.ndarray | N
         state.set_value(PAGE, "run_key", None)
         st.error(f"{error} Change K, the initialization or the data set.")
         return None
-    pending = state.get_value(PAGE, "pending_step")
-    if pending:
-        state.set_value(PAGE, "pending_step", None)
-        run = stepper.advance_to(run, int(pending), active.X)
-    state.set_run(PAGE, run)
-    state.set_value(PAGE, "run_key", key)
-    state.set_value(PAGE, "animating", False)
-    return run
+    return state.start_run(PAGE, run, key, active.X)
 
 
 # --------------------------------------------------------------------------------------

@@ -157,6 +157,21 @@ def set_run(page: str, run: Run | None) -> None:
 # --------------------------------------------------------------------------------------
 
 
+def start_run(page: str, run: Run, key: object, X) -> Run:
+    """Store a run just made for the set-up ``key``: a link's pending ``step=`` is reached first
+    (through the reducer, :func:`clustering.stepper.advance_to`), and no animation runs on."""
+    from clustering import stepper
+
+    pending = get_value(page, "pending_step")
+    if pending:
+        set_value(page, "pending_step", None)
+        run = stepper.advance_to(run, int(pending), X)
+    set_run(page, run)
+    set_value(page, "run_key", key)
+    set_value(page, "animating", False)
+    return run
+
+
 def get_value(page: str, name: str, default: Any = None) -> Any:
     return st.session_state.get(f"{page}.{name}", default)
 

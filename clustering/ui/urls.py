@@ -7,7 +7,7 @@ is tested without Streamlit; ``read_query`` / ``write_query`` are the only calls
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
@@ -43,6 +43,22 @@ def parse_int(query: Mapping[str, str], key: str, low: int, high: int, default: 
     if not low <= value <= high:
         raise UrlError(f"The link's “{key}” must be between {low:,} and {high:,}; it was {value:,}.")
     return value
+
+
+def parse_each(parsers: Mapping[str, Callable[[], Any]]) -> tuple[dict[str, Any], list[str]]:
+    """Run every parser of a link's values: ({name: value} for the usable values present,
+    [a plain message for each bad one, ending "Using the default instead."])."""
+    found: dict[str, Any] = {}
+    messages: list[str] = []
+    for name, parse in parsers.items():
+        try:
+            value = parse()
+        except ValueError as error:
+            messages.append(f"{error} Using the default instead.")
+            continue
+        if value is not None:
+            found[name] = value
+    return found, messages
 
 
 def parse_bool(query: Mapping[str, str], key: str, default: bool) -> bool:
