@@ -1,6 +1,13 @@
 """Clustering Lab: the router. Pages live in pages/; everything else in the clustering package."""
 
 import streamlit as st
+from threadpoolctl import threadpool_limits
+
+# One BLAS / OpenMP thread in the server process: many sessions share few cores, and
+# bench/bench_sessions.py measured a click's numerics with two processes at once at 0.52 ms with
+# one BLAS thread against 5.2 ms with the default (N = 1,000), and 9.7 against 62 ms at
+# N = 100,000. The clustering package itself leaves threads alone (notebooks keep theirs).
+threadpool_limits(limits=1)
 
 st.set_page_config(page_title="Clustering Lab", page_icon=":material/scatter_plot:", layout="wide")
 

@@ -95,20 +95,18 @@ def em_start(X: ArrayLike, means: ArrayLike, shape: str = "data") -> GMMParams:
     shape ``"round"``: σ²I with σ² the data's average variance per coordinate (circles, as in
     Bishop's Figure 9.8; on standardized data σ² = 1).
 
-    X : (N, D); means : (K, D). A data covariance that is singular (all points on a line, or a
-    single point) gets a small ridge, 1e-6 of its average variance (or I when it is all zero).
+    X : (N, D); means : (K, D). The data covariance is :func:`clustering.gmm.data_covariance`
+    (the maximum-likelihood covariance plus DEFAULT_REG_COVAR·I, a larger ridge for points on a
+    line or a single point), the same start the GMM page gives every component.
     """
     X = np.asarray(X, dtype=float)
     means = np.asarray(means, dtype=float)
     if shape not in START_SHAPES:
         raise ValueError(f"Unknown covariance shape {shape!r}; use one of {', '.join(START_SHAPES)}.")
     k, dim = means.shape
-    covariance = np.atleast_2d(np.cov(X, rowvar=False)) if X.shape[0] > 1 else np.zeros((dim, dim))
-    scale = float(np.trace(covariance)) / dim
+    covariance = gmm.data_covariance(X)
     if shape == "round":
-        covariance = (scale if scale > 0 else 1.0) * np.eye(dim)
-    elif not np.all(np.linalg.eigvalsh(covariance) > 1e-12 * max(scale, 1e-300)):
-        covariance = covariance + (1e-6 * scale if scale > 0 else 1.0) * np.eye(dim)
+        covariance = float(np.trace(covariance)) / dim * np.eye(dim)
     return GMMParams(np.full(k, 1.0 / k), means, np.broadcast_to(covariance, (k, dim, dim)))
 
 

@@ -12,12 +12,17 @@ MAX_ITER = 300  # iteration cap of "Run to convergence"
 MAX_LABEL_CLASSES = 20  # an uploaded text column with more distinct values is not used as labels
 MAX_LABEL_CHARS = 40  # longer label texts in an uploaded file are shortened to this many characters
 
+MAX_SEED = 2**32 - 1  # the largest seed a page or a link accepts (numpy takes any; pages cap it)
+
 # --- defaults ---------------------------------------------------------------
 DEFAULT_SEED = 0
 DEFAULT_DATASET = "mouse"
 DEFAULT_REG_COVAR = 1e-6
 DEFAULT_EM_TOL = 1e-4  # EM stops when the total log-likelihood rises by less than this
 DEFAULT_RESTARTS = 20
+
+# --- figures ----------------------------------------------------------------
+AXIS_MARGIN = 0.08  # geometry.axis_ranges pads the data by this fraction of its larger span
 
 # --- colours ----------------------------------------------------------------
 # One fixed colour per cluster / component, used by every figure and by the theme in
@@ -34,6 +39,8 @@ UNASSIGNED_COLOUR = "#b0b0b0"  # points before the first E step
 KMEANS_INIT_METHODS = ("random", "random-partition", "kmeans++", "farthest")  # menu order
 DEFAULT_KMEANS_INIT = "kmeans++"
 KMEANS_BLOCK_POINTS = 2**14  # kmeans.assign and update work on this many points at a time
+# A power-of-two scale 2**e with |e| up to this is exact in float64 (the normal range ends at 2**1023)
+FLOAT_EXPONENT_LIMIT = 1022
 
 # --- Gaussian mixtures ------------------------------------------------------
 GMM_INIT_METHODS = ("kmeans", "random")  # menu order of gmm.init_params
@@ -46,7 +53,13 @@ GMM_EMPTY_COMPONENT_MASS = 1e-12
 # to float64 precision (rounding alone leaves ~1e-16): m_step raises CollapseError ("raise
 # reg_covar") instead of going on.
 GMM_COLLAPSE_RTOL = 1e-13
+# The data covariance's ridge when reg_covar is too small for the data: this many times
+# GMM_COLLAPSE_RTOL times the largest variance (gmm.data_covariance)
+GMM_RIDGE_FACTOR = 1e3
 GMM_BLOCK_POINTS = 2**14  # gmm works on this many points at a time (memory: about 2 K D x this)
+# ℓ and 𝓛 are sums over N points: a difference below this fraction of |ℓ| is rounding, and the
+# gap ℓ − 𝓛 shows as 0 (derived.GMMView.gap)
+BOUND_ROUNDING_RTOL = 1e-12
 
 # --- how many clusters? (clustering.selection and its panels) ---------------------
 SELECTION_MAX_K = 10  # the curves go from K = 1 to this (fewer when the data have fewer points)
@@ -75,3 +88,32 @@ PHOTO_DEFAULT_K = 16
 PHOTO_BITS_PER_COLOUR = 24  # an uncompressed pixel, and one palette entry: 8 bits each of R, G, B
 PHOTO_MAX_ITER = 50  # iteration cap of one "Run to convergence" click on a photo (click again to go on)
 PHOTO_SCATTER_POINTS = 3_000  # pixels drawn in the 3-D RGB scatter (a fixed random sample)
+
+# --- pages, files and tolerances (moved here from the modules that use them) ---
+DEFAULT_K = 3  # the K a page starts with (K-means, GMM, Compare)
+MAX_RESTARTS = 200  # the most restarts "Best of n restarts" offers
+LINK_MAX_STEP = 2 * MAX_ITER + 1  # the last half-step a K-means or Compare link may name
+DENSE_FACTOR_CELLS = 4_000_000  # build the N x K indicator matrix Z only up to this many cells
+LIMIT_CACHE_SIZE = 12  # σ-limit runs kept per session on the Compare page
+LIMIT_MAX_POINTS = 20_000  # the σ-limit runs on a fixed sample of a larger data set
+DEFAULT_SIGMA_EXPONENT = 0.0  # σ = spread x 10**exponent on the Compare page
+TABLE_ROWS = 5_000  # the Data page table shows this many rows; the download holds them all
+BOUND_WINDOW = 8  # half-steps in view when the bound chart is zoomed in
+COLLAPSE_COPIES = 6  # copies of each point in the collapse example (datasets "collapse")
+MEMO_ENTRIES = 2_000  # derived numbers kept per page by state.memo
+ANISOTROPIC_SEED = 23  # a draw whose stretched blobs K-means cuts across from every start
+PRESET_SEARCH_POINTS = 20_000  # the search for a start that stays bad runs on at most this many points
+IO_SAMPLE_CHARS = 65_536  # how much of a file decides delimiter, header and column kinds
+IO_SAMPLE_ROWS = 200  # how many rows of a file decide the column kinds
+GENERATIVE_WEIGHT_TOLERANCE = 1e-9  # weights adding up to 1 within this are taken as they are
+GENERATIVE_MAX_ABS_VALUE = 1e6  # means and standard deviations beyond this are refused (plotting, overflow)
+GENERATIVE_MIN_SIGMA = 1e-6  # smaller standard deviations make Σ numerically singular
+ELLIPSE_EIGEN_RTOL = 1e-12  # eigenvalues this far below 0 (relative to the largest) count as 0
+VERTICAL_DEGREES = 1e-9  # an ellipse axis this close to ±90° is vertical (rounding)
+GMM_WEIGHTS_ATOL = 1e-8  # how far the weights may sum from 1 (the drift is then renormalised)
+GMM_SYMMETRY_RTOL = 1e-8  # how far a covariance may be from symmetric (it is then symmetrised)
+GMM_RESP_ROW_ATOL = 1e-6  # how far a row of q may sum from 1 in lower_bound
+GMM_RESP_TOTAL_RTOL = 1e-6  # how far sum_nk resp_nk may be from N in m_step
+GMM_HELD_FRACTION = 1e-6  # a point is "held" by a component if gamma_nk >= this x max_n gamma_nk
+MOUSE_NOISE_DENSITY = 50.0  # ELKI's density for the mouse's uniform noise, so noise scores 50 x 10 = 500
+GMM_MAX_STEP = 4 * MAX_ITER  # the last half-step a GMM link may name

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from clustering.constants import MAX_POINTS
+from clustering.constants import COLLAPSE_COPIES, MAX_POINTS, MOUSE_NOISE_DENSITY
 
 ASSETS_DATA = Path(__file__).resolve().parent.parent / "assets" / "data"
 OLD_FAITHFUL_CSV = ASSETS_DATA / "old_faithful.csv"
@@ -235,7 +235,6 @@ DESCRIPTIONS: dict[str, str] = {
 }
 
 COLLAPSE_POINTS = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-COLLAPSE_COPIES = 6
 
 USUAL_SIZES: dict[str, int] = {
     "blobs": 1500,
@@ -373,7 +372,6 @@ LABEL_TITLES = {"Ear_left": "Ear left", "Ear_right": "Ear right"}
 MOUSE_SIZES = (290, 100, 100, 10)  # at N = 500
 MOUSE_MEANS = np.array([[0.5, 0.5], [0.25, 0.75], [0.75, 0.75]])
 MOUSE_STDS = np.array([0.2, 0.05, 0.05])
-MOUSE_NOISE_DENSITY = 50.0  # ELKI's density for its uniform noise, so noise scores 50 x 10 = 500
 
 
 def mouse_scores(P: np.ndarray) -> np.ndarray:

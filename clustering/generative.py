@@ -21,11 +21,12 @@ from numbers import Real
 
 import numpy as np
 
+from clustering.constants import (
+    GENERATIVE_MAX_ABS_VALUE,
+    GENERATIVE_MIN_SIGMA,
+    GENERATIVE_WEIGHT_TOLERANCE,
+)
 from clustering.gmm import GMMParams
-
-WEIGHT_TOLERANCE = 1e-9  # weights adding up to 1 within this are taken as they are
-MAX_ABS_VALUE = 1e6  # means and standard deviations beyond this are refused (plotting, overflow)
-MIN_SIGMA = 1e-6  # smaller standard deviations make Σ numerically singular
 
 
 @dataclass(frozen=True)
@@ -140,15 +141,15 @@ def params_from_components(components: tuple[Component, ...] | list[Component]) 
                 raise ValueError(
                     f"Row {row}: {name} is a standard deviation and must be positive; it is {value:g}."
                 )
-            if value < MIN_SIGMA:
+            if value < GENERATIVE_MIN_SIGMA:
                 raise ValueError(
-                    f"Row {row}: {name} must be at least {MIN_SIGMA:g}; it is {value:g}, so small "
+                    f"Row {row}: {name} must be at least {GENERATIVE_MIN_SIGMA:g}; it is {value:g}, so small "
                     "that Σ could not be inverted."
                 )
         for name, value in (("mean x", mean_x), ("mean y", mean_y), ("σx", sigma_x), ("σy", sigma_y)):
-            if abs(value) > MAX_ABS_VALUE:
+            if abs(value) > GENERATIVE_MAX_ABS_VALUE:
                 raise ValueError(
-                    f"Row {row}: {name} must lie between −{MAX_ABS_VALUE:,.0f} and {MAX_ABS_VALUE:,.0f}; "
+                    f"Row {row}: {name} must lie between −{GENERATIVE_MAX_ABS_VALUE:,.0f} and {GENERATIVE_MAX_ABS_VALUE:,.0f}; "
                     f"it is {value:g}."
                 )
         if not -1 < rho < 1:
@@ -164,7 +165,7 @@ def params_from_components(components: tuple[Component, ...] | list[Component]) 
     if total <= 0:
         raise ValueError("All weights are zero; give at least one component a positive weight.")
     notes: list[str] = []
-    if abs(total - 1.0) > WEIGHT_TOLERANCE:
+    if abs(total - 1.0) > GENERATIVE_WEIGHT_TOLERANCE:
         normalised = weights / total
         shown = ", ".join(f"{w:.3g}" for w in normalised)
         notes.append(

@@ -13,10 +13,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from clustering import gmm
+from clustering.constants import AXIS_MARGIN, ELLIPSE_EIGEN_RTOL, VERTICAL_DEGREES
 
 __all__ = ["ellipse", "ellipse_axes", "mixture_density_grid", "axis_ranges"]
 
-_EIGEN_RTOL = 1e-12  # eigenvalues this far below 0 (relative to the largest) count as 0
 
 
 def _as_covariance(covariance: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -33,7 +33,7 @@ def _as_covariance(covariance: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
             f"[1, 0] is {covariance[1, 0]:g}."
         )
     eigenvalues, eigenvectors = np.linalg.eigh(0.5 * (covariance + covariance.T))
-    if eigenvalues[0] < -_EIGEN_RTOL * max(scale, np.finfo(float).tiny):
+    if eigenvalues[0] < -ELLIPSE_EIGEN_RTOL * max(scale, np.finfo(float).tiny):
         raise ValueError(
             f"covariance must be positive semi-definite; its smallest eigenvalue is {eigenvalues[0]:.3g}."
         )
@@ -47,7 +47,6 @@ def _check_n_sigma(n_sigma: float) -> float:
     return value
 
 
-VERTICAL_DEGREES = 1e-9  # an axis this close to ±90° is vertical (rounding)
 
 
 def _principal_axes(covariance: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -143,7 +142,7 @@ def mixture_density_grid(
     return xs, ys, density
 
 
-def axis_ranges(X: ArrayLike, margin: float = 0.05) -> tuple[tuple[float, float], tuple[float, float]]:
+def axis_ranges(X: ArrayLike, margin: float = AXIS_MARGIN) -> tuple[tuple[float, float], tuple[float, float]]:
     """Fixed axis ranges for a figure of the points X, so that nothing jumps between steps.
 
     X : (N, 2) array. Each axis spans the data plus ``margin`` times the larger of the two data

@@ -14,9 +14,10 @@ How the numbers are computed (the habits of scikit-learn's mixture module):
 - Every covariance estimate gets reg_covar·I added to its diagonal. When that is not enough
   (a component collapsed onto a point or a line), :func:`m_step` raises
   :class:`CollapseError`, whose message says so with the values: it never returns NaN.
-- Points are processed in blocks of ``GMM_BLOCK_POINTS``, with the block laid out one row per
-  component, and written straight into the result: one EM iteration needs little memory
-  beyond the (N, K) responsibility array itself.
+- The loops over points live in :mod:`clustering._kernels` (blocks of ``GMM_BLOCK_POINTS``,
+  one row per component, written straight into the result): one EM iteration needs little
+  memory beyond the (N, K) responsibility array itself. The functions here state the equation
+  and call one of those loops.
 
 Every function is pure: it never modifies its inputs and returns new arrays.
 """
@@ -28,17 +29,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.linalg import solve_triangular
 
+from clustering import _kernels
 from clustering.constants import (
     DEFAULT_REG_COVAR,
     DEFAULT_SEED,
-    GMM_BLOCK_POINTS,
     GMM_COLLAPSE_RTOL,
     GMM_COVARIANCE_TYPES,
     GMM_EMPTY_COMPONENT_MASS,
+    GMM_HELD_FRACTION,
     GMM_INIT_KMEANS_MAX_ITER,
     GMM_INIT_METHODS,
+    GMM_RESP_ROW_ATOL,
+    GMM_RESP_TOTAL_RTOL,
+    GMM_RIDGE_FACTOR,
+    GMM_SYMMETRY_RTOL,
+    GMM_WEIGHTS_ATOL,
 )
 from clustering.kmeans import _as_points  # the one check of X, shared with K-means
 
@@ -53,17 +59,11 @@ __all__ = [
     "log_likelihood",
     "lower_bound",
     "log_gaussian_prob",
-    "estimate_log_weighted_prob",
-    "log_responsibilities",
     "log_density",
+    "data_covariance",
+    "project_to_covariance_type",
 ]
 
-_LOG_2PI = math.log(2.0 * math.pi)
-_WEIGHTS_ATOL = 1e-8  # how far the weights may sum from 1 (the drift is then renormalised)
-_SYMMETRY_RTOL = 1e-8  # how far a covariance may be from symmetric (it is then symmetrised)
-_RESP_ROW_ATOL = 1e-6  # how far a row of q may sum from 1 in lower_bound
-_RESP_TOTAL_RTOL = 1e-6  # how far sum_nk resp_nk may be from N in m_step
-_HELD_FRACTION = 1e-6  # a point is "held" by a component if gamma_nk >= this x max_n gamma_nk
 
 
 class CollapseError(ValueError):
@@ -163,10 +163,6 @@ def _cholesky(covariances: np.ndarray) -> np.ndarray:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _block_size(n: int) -> int:
-    return max(1, min(n, GMM_BLOCK_POINTS))
-
-
 # --- the parameters -----------------------------------------------------------------------
 
 
@@ -212,7 +208,7 @@ class GMMParams:
             j = int(np.flatnonzero(weights < 0.0)[0])
             raise ValueError(f"weight of component {j} is {weights[j]:g}; weights must be at least 0.")
         total = float(weights.sum())
-        if abs(total - 1.0) > _WEIGHTS_ATOL:
+        if abs(total - 1.0) > GMM_WEIGHTS_ATOL:
             raise ValueError(f"the weights sum to {total:.10g}; they must sum to 1.")
         weights /= total  # remove the tiny drift allowed above
 
@@ -220,7 +216,7 @@ class GMMParams:
             covariance = covariances[j]
             asymmetry = np.abs(covariance - covariance.T)
             scale = float(np.max(np.abs(covariance)))
-            if float(asymmetry.max()) > _SYMMETRY_RTOL * scale:
+            if float(asymmetry.max()) > GMM_SYMMETRY_RTOL * scale:
                 r, c = np.unravel_index(int(np.argmax(asymmetry)), asymmetry.shape)
                 raise ValueError(
                     f"covariance of component {j} is not symmetric: entry [{r}, {c}] is "
@@ -275,98 +271,19 @@ def _float_copy(values: ArrayLike, name: str) -> np.ndarray:
     return array
 
 
-# --- the blocked log-probability kernel ---------------------------------------------------
-
-
-class _LogProbKernel:
-    """log π_k + log N(x_n; μ_k, Σ_k) for a block of points, written as a (K, n) array.
-
-    With Σ_k = L_k L_kᵀ, z_nk = L_k⁻¹(x_n − μ_k) / √2 gives ½ (x_n − μ_k)ᵀ Σ_k⁻¹ (x_n − μ_k) =
-    ‖z_nk‖². All K whitening maps are stacked into one (D·K, D + 1) matrix acting on
-    [x_n − c; 1], so a block costs one matrix product (the last column subtracts the means).
-    The centre c (the mean of X) keeps the numbers small for data far from the origin.
-    """
-
-    def __init__(self, X: np.ndarray, log_weights: np.ndarray, means: np.ndarray, factors: np.ndarray):
-        k, dim = means.shape
-        self.X = X
-        self.k = k
-        self.dim = dim
-        self.center = X.mean(axis=0)
-        identity = np.eye(dim)
-        # L_k⁻¹ by a triangular solve of L_k Y = I (the factor's inverse, never Σ_k's).
-        inverse = np.stack([solve_triangular(f, identity, lower=True) for f in factors])
-        inverse *= math.sqrt(0.5)  # folds the ½ of the exponent into z
-        shifted_means = np.einsum("kij,kj->ki", inverse, means - self.center)  # (K, D)
-        whiten = np.empty((dim * k, dim + 1))
-        # row d·K + k holds row d of L_k⁻¹/√2, so the products come out grouped by dimension
-        whiten[:, :dim] = inverse.transpose(1, 0, 2).reshape(dim * k, dim)
-        whiten[:, dim] = -shifted_means.T.reshape(dim * k)
-        self.whiten = whiten
-        # log N = −D/2 log 2π − ½ log det Σ_k − ½ maha, and log det Σ_k = 2 Σ_d log (L_k)_dd:
-        # the diagonal of a Cholesky factor is positive, so its log is defined and the 2 and the
-        # −½ cancel to a single minus sign.
-        log_det_half = np.log(np.diagonal(factors, axis1=1, axis2=2)).sum(axis=1)
-        self.const = (log_weights - 0.5 * dim * _LOG_2PI - log_det_half)[:, None]  # (K, 1)
-        block = _block_size(X.shape[0])
-        self.block = block
-        self._points = np.empty((dim + 1, block))
-        self._points[dim] = 1.0
-        self._z = np.empty((dim * k, block))
-
-    def fill(self, start: int, stop: int, out: np.ndarray) -> np.ndarray:
-        """Write log π_k + log N(x_n; μ_k, Σ_k) for n in [start, stop) into ``out`` (K, stop − start)."""
-        n = stop - start
-        dim = self.dim
-        points = self._points[:, :n]
-        np.subtract(self.X[start:stop].T, self.center[:, None], out=points[:dim])
-        z = np.matmul(self.whiten, points, out=self._z[:, :n])  # (D·K, n)
-        # A point beyond ~1e154 standard deviations overflows to an infinite distance, i.e. a
-        # log density of −inf: the exact limit, which the log-sum-exp then handles.
-        with np.errstate(over="ignore"):
-            np.square(z, out=z)
-        np.add.reduce(z.reshape(dim, self.k, n), axis=0, out=out)  # ‖z_nk‖² = ½ maha
-        np.subtract(self.const, out, out=out)
-        return out
-
-
-def _kernel(X: np.ndarray, params: GMMParams) -> _LogProbKernel:
-    with np.errstate(divide="ignore"):  # a weight of 0 has log weight −inf: fine below
-        log_weights = np.log(params.weights)
-    return _LogProbKernel(X, log_weights, params.means, params.cholesky)
-
-
-def _normalise_block(a: np.ndarray, start: int, largest: np.ndarray, sums: np.ndarray) -> np.ndarray:
-    """Log-sum-exp along the components, in place: a (K, n) of log π_k N_k becomes γ (K, n).
-
-    Returns log p(x_n) = log Σ_k exp(a_kn) (n,), written into ``largest``.
-    """
-    # 1. the largest term of every column, so that exp never overflows and one term is exp(0)
-    np.maximum.reduce(a, axis=0, out=largest)
-    if not np.all(np.isfinite(largest)):
-        bad = int(np.flatnonzero(~np.isfinite(largest))[0])
-        raise ValueError(
-            f"point {start + bad} is so far from every component that its density underflows to 0 "
-            "under all of them; check the data and the parameters (or rescale the data)."
-        )
-    # 2. exp(a − max), the normalising sum, and γ = exp(a − max) / sum = exp(a − log-sum-exp)
-    a -= largest
-    np.exp(a, out=a)
-    np.add.reduce(a, axis=0, out=sums)
-    np.divide(1.0, sums, out=sums)
-    a *= sums
-    # 3. log p(x_n) = max + log sum (sums now holds 1 / sum, hence the minus sign)
-    np.log(sums, out=sums)
-    np.subtract(largest, sums, out=largest)
-    return largest
-
-
-def _blocks(n: int, block: int):
-    for start in range(0, n, block):
-        yield start, min(start + block, n)
-
-
 # --- E step and the quantities derived from it ----------------------------------------------
+# Each function states its equation and calls one blocked pass of clustering._kernels.
+
+
+def _log_weights(params: GMMParams) -> np.ndarray:
+    with np.errstate(divide="ignore"):  # a weight of 0 has log weight −inf: fine in log-sum-exp
+        return np.log(params.weights)
+
+
+def _checked(X: ArrayLike, params: GMMParams) -> np.ndarray:
+    X = _as_points(X)
+    _check_dim(X, params)
+    return X
 
 
 def e_step_with_log_likelihood(X: ArrayLike, params: GMMParams) -> tuple[np.ndarray, float]:
@@ -374,20 +291,10 @@ def e_step_with_log_likelihood(X: ArrayLike, params: GMMParams) -> tuple[np.ndar
 
     The same numbers as ``(e_step(X, params), log_likelihood(X, params))`` for half the work.
     """
-    X = _as_points(X)
-    _check_dim(X, params)
-    n = X.shape[0]
-    kernel = _kernel(X, params)
-    # Stored one row per component, so every block is a contiguous slice; returned as the
-    # (N, K) transpose (a column-major array: column k, all γ_nk of component k, is contiguous).
-    storage = np.empty((params.k, n))
-    largest = np.empty(kernel.block)
-    sums = np.empty(kernel.block)
-    total = 0.0
-    for start, stop in _blocks(n, kernel.block):
-        a = kernel.fill(start, stop, storage[:, start:stop])
-        total += float(_normalise_block(a, start, largest[: stop - start], sums[: stop - start]).sum())
-    return storage.T, total
+    X = _checked(X, params)
+    resp, _, total = _kernels.mixture_pass(X, _log_weights(params), params.means, params.cholesky,
+                                           resp=True)
+    return resp, total
 
 
 def e_step(X: ArrayLike, params: GMMParams) -> np.ndarray:
@@ -407,47 +314,15 @@ def log_likelihood(X: ArrayLike, params: GMMParams) -> float:
 
     X : (N, D) array; params : a GMMParams with the same D.
     """
-    X = _as_points(X)
-    _check_dim(X, params)
-    kernel = _kernel(X, params)
-    scratch = np.empty((params.k, kernel.block))
-    largest = np.empty(kernel.block)
-    sums = np.empty(kernel.block)
-    total = 0.0
-    for start, stop in _blocks(X.shape[0], kernel.block):
-        n = stop - start
-        a = kernel.fill(start, stop, scratch[:, :n])
-        total += float(_normalise_block(a, start, largest[:n], sums[:n]).sum())
-    return total
+    X = _checked(X, params)
+    return _kernels.mixture_pass(X, _log_weights(params), params.means, params.cholesky)[2]
 
 
 def log_density(X: ArrayLike, params: GMMParams) -> np.ndarray:
     """log p(x_n | θ) = log Σ_k π_k N(x_n; μ_k, Σ_k) for every point: an (N,) array."""
-    X = _as_points(X)
-    _check_dim(X, params)
-    kernel = _kernel(X, params)
-    scratch = np.empty((params.k, kernel.block))
-    result = np.empty(X.shape[0])
-    sums = np.empty(kernel.block)
-    for start, stop in _blocks(X.shape[0], kernel.block):
-        n = stop - start
-        a = kernel.fill(start, stop, scratch[:, :n])
-        _normalise_block(a, start, result[start:stop], sums[:n])
-    return result
-
-
-def estimate_log_weighted_prob(X: ArrayLike, params: GMMParams) -> np.ndarray:
-    """log π_k + log N(x_n; μ_k, Σ_k) for every point and component: an (N, K) array.
-
-    X : (N, D) array; params : a GMMParams with the same D. A component of weight 0 gives −inf.
-    """
-    X = _as_points(X)
-    _check_dim(X, params)
-    kernel = _kernel(X, params)
-    storage = np.empty((params.k, X.shape[0]))
-    for start, stop in _blocks(X.shape[0], kernel.block):
-        kernel.fill(start, stop, storage[:, start:stop])
-    return storage.T
+    X = _checked(X, params)
+    return _kernels.mixture_pass(X, _log_weights(params), params.means, params.cholesky,
+                                 log_density=True)[1]
 
 
 def log_gaussian_prob(X: ArrayLike, means: ArrayLike, covariances: ArrayLike) -> np.ndarray:
@@ -459,34 +334,8 @@ def log_gaussian_prob(X: ArrayLike, means: ArrayLike, covariances: ArrayLike) ->
     means = np.asarray(means, dtype=np.float64)
     k = means.shape[0] if means.ndim == 2 else 0
     components = GMMParams(np.full(k, 1.0 / max(k, 1)), means, covariances)  # checks the shapes
-    X = _as_points(X)
-    _check_dim(X, components)
-    kernel = _LogProbKernel(X, np.zeros(k), components.means, components.cholesky)
-    storage = np.empty((k, X.shape[0]))
-    for start, stop in _blocks(X.shape[0], kernel.block):
-        kernel.fill(start, stop, storage[:, start:stop])
-    return storage.T
-
-
-def log_responsibilities(X: ArrayLike, params: GMMParams) -> np.ndarray:
-    """log γ_nk = log π_k N(x_n; μ_k, Σ_k) − log Σ_j π_j N(x_n; μ_j, Σ_j): an (N, K) array.
-
-    The logarithm of :func:`e_step`'s result, accurate also where γ_nk underflows to 0.
-    """
-    X = _as_points(X)
-    _check_dim(X, params)
-    kernel = _kernel(X, params)
-    storage = np.empty((params.k, X.shape[0]))
-    scratch = np.empty((params.k, kernel.block))
-    largest = np.empty(kernel.block)
-    sums = np.empty(kernel.block)
-    for start, stop in _blocks(X.shape[0], kernel.block):
-        n = stop - start
-        a = kernel.fill(start, stop, storage[:, start:stop])
-        np.copyto(scratch[:, :n], a)
-        log_norm = _normalise_block(scratch[:, :n], start, largest[:n], sums[:n])
-        a -= log_norm
-    return storage.T
+    X = _checked(X, components)
+    return _kernels.log_weighted_prob(X, np.zeros(k), components.means, components.cholesky)
 
 
 def lower_bound(X: ArrayLike, params: GMMParams, q: ArrayLike) -> float:
@@ -496,38 +345,18 @@ def lower_bound(X: ArrayLike, params: GMMParams, q: ArrayLike) -> float:
     probabilities, every row summing to 1 (within 1e-6). Equals :func:`log_likelihood` when
     q = e_step(X, params) and is below it for every other q (Jensen's inequality).
     """
-    X = _as_points(X)
-    _check_dim(X, params)
-    n = X.shape[0]
-    q = _as_resp(q, n, "q")
+    X = _checked(X, params)
+    q = _as_resp(q, X.shape[0], "q")
     if q.shape[1] != params.k:
         raise ValueError(f"q has {q.shape[1]} columns but the mixture has K = {params.k} components.")
     smallest = float(q.min())
     if not smallest >= 0.0 or not np.isfinite(q).all():
         raise ValueError("q must hold probabilities: finite numbers of at least 0.")
     row_sums = q.sum(axis=1)
-    bad = np.flatnonzero(np.abs(row_sums - 1.0) > _RESP_ROW_ATOL)
+    bad = np.flatnonzero(np.abs(row_sums - 1.0) > GMM_RESP_ROW_ATOL)
     if bad.size:
         raise ValueError(f"every row of q must sum to 1; row {bad[0]} sums to {row_sums[bad[0]]:.6g}.")
-
-    kernel = _kernel(X, params)
-    scratch = np.empty((params.k, kernel.block))
-    log_q = np.empty((params.k, kernel.block))
-    total = 0.0
-    for start, stop in _blocks(n, kernel.block):
-        m = stop - start
-        a = kernel.fill(start, stop, scratch[:, :m])  # log π_k + log N_k
-        q_block = q[start:stop].T
-        held = q_block > 0.0
-        # 0·log 0 = 0: only the entries with q_nk > 0 contribute (and there log q is finite);
-        # q_nk > 0 where π_k N_k = 0 gives −inf, the true value of the bound.
-        log_q[:, :m] = 0.0
-        np.log(q_block, out=log_q[:, :m], where=held)
-        with np.errstate(invalid="ignore"):
-            a -= log_q[:, :m]
-            a *= q_block
-        total += float(np.sum(a, where=held))
-    return total
+    return _kernels.bound_sum(X, _log_weights(params), params.means, params.cholesky, q)
 
 
 # --- M step ---------------------------------------------------------------------------------
@@ -567,23 +396,14 @@ def m_step(
         raise ValueError(f"Unknown covariance_type {covariance_type!r}; choose one of {allowed}.")
 
     gamma = resp.T  # (K, N): one row per component (contiguous when resp comes from e_step)
-    block = _block_size(n)
 
     # 1. N_k = Σ_n γ_nk and Σ_n γ_nk x_n, in one pass as Σ_n γ_nk [x_n, 1]
-    sums = np.zeros((k, dim + 1))
-    points = np.empty((dim + 1, block))
-    points[dim] = 1.0
-    valid = True
-    for start, stop in _blocks(n, block):
-        g = gamma[:, start:stop]
-        valid &= bool(g.min() >= 0.0)  # False for a negative entry or a NaN
-        points[:dim, : stop - start] = X[start:stop].T
-        sums += g @ points[:, : stop - start].T
+    sums, valid = _kernels.weighted_sums(X, gamma)
     if not valid or not np.isfinite(sums).all():
         raise ValueError("resp must hold responsibilities: finite numbers of at least 0.")
     counts = sums[:, dim]  # N_k
     total = float(counts.sum())
-    if abs(total - n) > _RESP_TOTAL_RTOL * n:
+    if abs(total - n) > GMM_RESP_TOTAL_RTOL * n:
         raise ValueError(
             f"the rows of resp must sum to 1 (as e_step's do); together they sum to {total:.6g} "
             f"instead of N = {n}."
@@ -595,19 +415,8 @@ def m_step(
     # 2. μ_k = Σ_n γ_nk x_n / N_k
     means = sums[:, :dim] / counts[:, None]
 
-    # 3. the scatter Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ, block by block, laid out (K, D, block)
-    scatter = np.zeros((k, dim, dim))
-    product = np.empty((k, dim, dim))
-    difference = np.empty((k, dim, block))
-    weighted = np.empty((k, dim, block))
-    for start, stop in _blocks(n, block):
-        m = stop - start
-        x = points[:dim, :m]
-        x[...] = X[start:stop].T  # the block's x_nd, one row per dimension
-        d = np.subtract(x[None, :, :], means[:, :, None], out=difference[:, :, :m])  # x_n − μ_k
-        w = np.multiply(d, gamma[:, None, start:stop], out=weighted[:, :, :m])  # γ_nk (x_n − μ_k)
-        scatter += np.matmul(w, d.transpose(0, 2, 1), out=product)
-    scatter = 0.5 * (scatter + scatter.transpose(0, 2, 1))  # exactly symmetric
+    # 3. the scatter Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ (two passes: accurate far from the origin)
+    scatter = _kernels.weighted_scatter(X, gamma, means)
     spread = scatter / counts[:, None, None]  # Σ_k before regularisation
 
     # 4. the covariance type, then + reg_covar·I
@@ -632,7 +441,7 @@ def m_step(
         if covariance_type == "tied":
             raise CollapseError(None, _distinct_points(X), dim, reg)
         column = gamma[j]
-        held = X[column >= _HELD_FRACTION * float(column.max())]
+        held = X[column >= GMM_HELD_FRACTION * float(column.max())]
         raise CollapseError(j, _distinct_points(held), dim, reg)
 
     return GMMParams(counts / total, means, covariances)
@@ -655,20 +464,26 @@ def _regularised(covariance: np.ndarray, reg: float) -> np.ndarray | None:
     return None
 
 
-def _data_covariance(X: np.ndarray, reg: float) -> np.ndarray:
+def data_covariance(X: ArrayLike, reg: float = DEFAULT_REG_COVAR) -> np.ndarray:
     """The data covariance Σ_n (x_n − x̄)(x_n − x̄)ᵀ / N + reg·I, with a larger ridge if needed.
 
-    When reg is too small for the data's scale (e.g. collinear points with coordinates near
-    1e8), the ridge grows to 1000 · GMM_COLLAPSE_RTOL times the largest variance, so the result
-    is always a valid covariance.
+    X : (N, D) array. Returns a (D, D) symmetric positive definite array: when reg is too small
+    for the data's scale (one point, collinear points, coordinates near 1e8), the ridge grows to
+    GMM_RIDGE_FACTOR · GMM_COLLAPSE_RTOL times the largest variance (or to 1 when every
+    variance is 0), so the result is always a valid covariance. Every start that gives each
+    component the data covariance (init_params "random", compare.em_start, the GMM page's
+    manual start) uses this one.
     """
+    X = _as_points(X)
+    reg = _check_reg_covar(reg)
     centred = X - X.mean(axis=0)
     covariance = centred.T @ centred / X.shape[0]
     covariance = 0.5 * (covariance + covariance.T)
     result = _regularised(covariance, reg)
     if result is None:
         largest = float(np.linalg.eigvalsh(covariance)[-1])
-        result = _regularised(covariance, max(reg, 1e3 * GMM_COLLAPSE_RTOL * largest))
+        ridge = GMM_RIDGE_FACTOR * GMM_COLLAPSE_RTOL * largest if largest > 0.0 else 1.0
+        result = _regularised(covariance, max(reg, ridge))
     assert result is not None
     return result
 
@@ -683,8 +498,8 @@ def init_params(
 
     X : (N, D) array; k : number of components, 1 <= k <= N.
     method :
-        ``"kmeans"``  K-means from k-means++ seeding, run until the labels stop changing (at
-                      most GMM_INIT_KMEANS_MAX_ITER iterations); then μ_k = the centroids,
+        ``"kmeans"``  K-means from k-means++ seeding, run to convergence by the stepper (until
+                      an M step moves no centroid, at most GMM_INIT_KMEANS_MAX_ITER iterations); then μ_k = the centroids,
                       π_k = the cluster's share of the points, Σ_k = the cluster's covariance
                       + DEFAULT_REG_COVAR·I. A cluster with fewer than 2 points, or whose
                       covariance is singular even so, gets the data covariance instead; a
@@ -692,10 +507,10 @@ def init_params(
         ``"random"``  k distinct data points as means (kmeans.init_centroids "random"), the
                       data covariance + DEFAULT_REG_COVAR·I for every component, equal weights.
     The data covariance gets a larger ridge if DEFAULT_REG_COVAR is too small for the data's
-    scale (see _data_covariance), so the result is always a valid GMMParams.
+    scale (see data_covariance), so the result is always a valid GMMParams.
     seed : seed of ``np.random.default_rng``; the same seed gives the same parameters.
     """
-    from clustering import kmeans  # imported here: gmm needs K-means only to start
+    from clustering import kmeans, stepper  # imported here: gmm needs K-means only to start
 
     X = _as_points(X)
     n, dim = X.shape
@@ -709,21 +524,17 @@ def init_params(
         raise ValueError(f"Unknown init method {method!r}; choose one of {allowed}.")
 
     reg = DEFAULT_REG_COVAR
-    data_covariance = _data_covariance(X, reg)
+    shared = data_covariance(X, reg)
     if method == "random":
         means = kmeans.init_centroids(X, k, "random", seed)
-        return GMMParams(np.full(k, 1.0 / k), means, np.broadcast_to(data_covariance, (k, dim, dim)))
+        return GMMParams(np.full(k, 1.0 / k), means, np.broadcast_to(shared, (k, dim, dim)))
 
-    # K-means: 1. seed, 2a. assign, 2b. update, until the labels stop changing
-    centroids = kmeans.init_centroids(X, k, "kmeans++", seed)
+    # K-means from k-means++ seeding, run to convergence by the stepper's one Lloyd loop
+    start = kmeans.init_centroids(X, k, "kmeans++", seed)
+    run = stepper.step(stepper.new_kmeans_run(start, max_iter=GMM_INIT_KMEANS_MAX_ITER),
+                       stepper.RunToConvergence(), X)
+    centroids = run.current.params
     labels = kmeans.assign(X, centroids)
-    for _ in range(GMM_INIT_KMEANS_MAX_ITER):
-        centroids = kmeans.update(X, labels, centroids)
-        new_labels = kmeans.assign(X, centroids)
-        if np.array_equal(new_labels, labels):
-            break
-        labels = new_labels
-    centroids = kmeans.update(X, labels, centroids)  # the means of the final clusters
 
     sizes = np.bincount(labels, minlength=k)
     covariances = np.empty((k, dim, dim))
@@ -734,7 +545,7 @@ def init_params(
             centred = members - centroids[j]
             spread = centred.T @ centred / sizes[j]
             covariance = _regularised(0.5 * (spread + spread.T), reg)
-        covariances[j] = data_covariance if covariance is None else covariance
+        covariances[j] = shared if covariance is None else covariance
     counts = np.maximum(sizes, 1).astype(np.float64)
     return GMMParams(counts / counts.sum(), centroids, covariances)
 

@@ -31,7 +31,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from clustering.constants import MAX_FILE_BYTES, MAX_LABEL_CHARS, MAX_LABEL_CLASSES, MAX_POINTS
+from clustering.constants import (
+    IO_SAMPLE_CHARS,
+    IO_SAMPLE_ROWS,
+    MAX_FILE_BYTES,
+    MAX_LABEL_CHARS,
+    MAX_LABEL_CLASSES,
+    MAX_POINTS,
+)
 from clustering.datasets import Dataset
 
 SPACES = " "  # the separator "any run of spaces or tabs" (pandas' sep=r"\s+")
@@ -41,8 +48,6 @@ DECIMAL_MARKS = (".", ",")
 THOUSANDS_MARKS = ("", ".", ",", " ", "'")  # "" = no thousands grouping
 MARK_NAMES = {"": "none", ".": "'.'", ",": "','", " ": "space", "'": "apostrophe"}
 ROW_NAME_HEADERS = frozenset({"", "rownames", "unnamed: 0", "row.names"})
-SAMPLE_CHARS = 65_536  # how much of the text decides separator, header and skipped lines
-SAMPLE_ROWS = 200
 SHOWN_LINES = 5  # dropped rows: the line numbers of the first few are given
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a", "missing"})
 _NA_VALUES = sorted(MISSING | {m.upper() for m in MISSING} | {m.title() for m in MISSING})
@@ -266,8 +271,8 @@ def _decode(data: bytes) -> str:
             "The file is not UTF-8 text. Save it again as \"CSV UTF-8\" (in Excel or "
             "LibreOffice: Save As, CSV, character set UTF-8) and upload it again."
         ) from None
-    controls = sum(1 for ch in text[:SAMPLE_CHARS] if ch < " " and ch not in "\t\r\n")
-    if controls > 0.01 * min(len(text), SAMPLE_CHARS):
+    controls = sum(1 for ch in text[:IO_SAMPLE_CHARS] if ch < " " and ch not in "\t\r\n")
+    if controls > 0.01 * min(len(text), IO_SAMPLE_CHARS):
         raise DataError("The file is not a text table (it holds control characters). " + SAVE_AS_CSV)
     return text
 
@@ -332,11 +337,11 @@ def _shown(line: str) -> str:
 
 def _layout(text: str, given: ReadSettings) -> _Layout:
     """Separator, skipped lines, header, index column and units row, from the first lines."""
-    sample = text[:SAMPLE_CHARS]
+    sample = text[:IO_SAMPLE_CHARS]
     physical = sample.split("\n")
-    if len(text) > SAMPLE_CHARS and len(physical) > 1:
+    if len(text) > IO_SAMPLE_CHARS and len(physical) > 1:
         physical = physical[:-1]  # the last line of the sample may be cut short
-    numbered = [(i, line) for i, line in enumerate(physical) if line.strip()][: SAMPLE_ROWS + 3]
+    numbered = [(i, line) for i, line in enumerate(physical) if line.strip()][: IO_SAMPLE_ROWS + 3]
     if not numbered:
         raise DataError("The file is empty. Choose a file with one point per row.")
     notes: list[str] = []
@@ -933,3 +938,54 @@ def read_points(
     table, or a file over MAX_FILE_BYTES (checked before the file is read).
     """
     return read_table(source, columns, name=name, settings=settings)[0]
+
+
+# --------------------------------------------------------------------------------------
+# Coordinates a person types (or a link carries)
+# --------------------------------------------------------------------------------------
+
+_MINUS_SIGNS = str.maketrans({"−": "-", "–": "-"})  # a typographic minus or dash typed as a sign
+_NUMBER_TOKEN = re.compile(r"[^\s,;]+")
+
+
+def _typed_number(token: str, hint: str) -> float:
+    try:
+        value = float(token)
+    except ValueError:
+        raise ValueError(f"“{token}” is not a number; {hint}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"“{token}” is not a finite number; type ordinary numbers such as 2.5.")
+    return value
+
+
+def parse_coordinates(text: str | None, dim: int, k: int | None = None, what: str = "point") -> np.ndarray:
+    """Typed coordinates as a (k, dim) array, or a ValueError in one plain sentence.
+
+    dim = 1: k numbers separated by commas, semicolons or spaces ("-1, 0.5, 6").
+    dim = 2: k pairs "x, y" separated by semicolons ("-1.5, 1.5; 1.5, -1.5").
+    A typographic minus (−) counts as a minus sign. ``what`` names the points in the messages
+    ("start position", "mean"); with k = None any number of points is accepted.
+    """
+    cleaned = str(text or "").translate(_MINUS_SIGNS).strip()
+    if dim == 1:
+        hint = (f"type the {k} {what}s separated by commas, e.g. {', '.join(str(i) for i in range(k))}."
+                if k is not None else f"type the {what}s separated by commas.")
+        rows = [[_typed_number(token, hint)] for token in _NUMBER_TOKEN.findall(cleaned)]
+        layout = "separated by commas"
+    else:
+        example = "-1.5, 1.5"
+        rows = []
+        for row in (r.strip() for r in cleaned.split(";")):
+            if not row:
+                continue
+            try:
+                pair = [float(part) for part in row.replace(",", " ").split()]
+            except ValueError:
+                raise ValueError(f"“{row}” is not a pair of numbers like “{example}”.") from None
+            if len(pair) != dim or not all(math.isfinite(v) for v in pair):
+                raise ValueError(f"“{row}” is not a pair of finite numbers like “{example}”.")
+            rows.append(pair)
+        layout = "as “x, y” pairs separated by semicolons, e.g. “-1.5, 1.5; 1.5, -1.5”"
+    if k is not None and len(rows) != k:
+        raise ValueError(f"Type exactly K = {k} {what}{'s' if k != 1 else ''} {layout}; you typed {len(rows)}.")
+    return np.array(rows, dtype=float).reshape(len(rows), dim)

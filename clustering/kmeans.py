@@ -10,16 +10,13 @@ Every function is pure: it never modifies its inputs and returns new arrays.
 import numpy as np
 from numpy.typing import ArrayLike
 
-from clustering.constants import (
-    DEFAULT_KMEANS_INIT,
-    DEFAULT_SEED,
-    KMEANS_BLOCK_POINTS,
-    KMEANS_INIT_METHODS,
-)
+from clustering import _kernels
+from clustering.constants import DEFAULT_KMEANS_INIT, DEFAULT_SEED, KMEANS_INIT_METHODS
 
 __all__ = [
     "init_centroids",
     "assign",
+    "squared_distances",
     "update",
     "objective",
     "cluster_sizes",
@@ -141,117 +138,36 @@ def empty_clusters(labels: ArrayLike, k: int) -> tuple[int, ...]:
 # --- the two steps --------------------------------------------------------------------------
 
 
+def squared_distances(X: ArrayLike, centroids: ArrayLike) -> np.ndarray:
+    """||x_n - u_k||^2 = sum_d (x_nd - u_kd)^2 for every point and centroid: an (N, K) array.
+
+    The quantity the E step minimises, summed in the same order as ``objective``; for a few
+    points (a formula on screen). ``assign`` computes the argmin without storing it.
+    """
+    X = _as_points(X)
+    centroids = _as_centroids(centroids, X)
+    distances = np.zeros((X.shape[0], centroids.shape[0]))
+    for d in range(X.shape[1]):
+        difference = X[:, d, None] - centroids[None, :, d]
+        distances += difference * difference
+    return distances
+
+
 def assign(X: ArrayLike, centroids: ArrayLike) -> np.ndarray:
     """E step: k*(x_n) = argmin_k ||x_n - u_k||^2, a tie going to the lowest index k.
 
     X : (N, D) array; centroids : (K, D) array.
     Returns labels : (N,) intp array with values in 0..K-1.
 
-    The labels are those of the squared distances computed directly, as sum_d (x_nd - u_kd)^2,
-    which stays accurate for data far from the origin (no ||x||^2 - 2 x.u + ||u||^2
-    cancellation) and compares exactly the numbers that ``objective`` sums (up to an exact
-    power-of-two scale), so an E step never raises J, not even by rounding.
-
-    For speed, every point is first screened with one matrix product, ||u_k||^2 - 2 x_n.u_k
-    (= ||x_n - u_k||^2 - ||x_n||^2, the same order of the centroids); a point whose best and
-    second-best centroid are closer than a bound on the rounding of both ways of computing is
-    then decided by the direct sums. So the labels are exactly the direct ones. Points are
-    processed in blocks of ``KMEANS_BLOCK_POINTS``: memory stays bounded by K x block (never
-    an (N, K, D) array).
+    The squared distances are computed directly, as sum_d (x_nd - u_kd)^2, which stays
+    accurate for data far from the origin (no ||x||^2 - 2 x.u + ||u||^2 cancellation) and
+    compares exactly the numbers that ``objective`` sums (up to an exact power-of-two scale),
+    so an E step never raises J, not even by rounding. The blocked loop is
+    ``_kernels.nearest_centroid``.
     """
     X = _as_points(X)
     centroids = _as_centroids(centroids, X)
-    n, dims = X.shape
-    k = centroids.shape[0]
-    # A block's (K, block) work arrays stay near 2 MB, within the processor's cache.
-    block = min(n, KMEANS_BLOCK_POINTS, max(1024, 2**18 // k))
-    labels = np.empty(n, dtype=np.intp)
-
-    # Coordinates in units of the centroids' extent (_unit_scale: exact, changes no comparison).
-    scale = _unit_scale(centroids)
-    scaled_centroids = centroids * scale
-    centroid_columns = [scaled_centroids[:, d, None] for d in range(dims)]  # u_kd as (K, 1)
-    # Centroid j scores K - j where it is nearest, 0 elsewhere; the highest score per point is
-    # then the lowest index among the nearest centroids (a branch-free argmin with ties to the
-    # lowest index; np.argmin along a short axis is several times slower).
-    score_type = np.min_scalar_type(k)
-    reverse_index = (k - np.arange(k)).astype(score_type)[:, None]
-    index_plus_one = np.arange(1, k + 1).astype(score_type)[:, None]
-
-    # Work buffers, reused by every block (fresh large arrays cost page faults at every block).
-    # Arrays are laid out one row per centroid so that every numpy operation runs along the
-    # long axis of points; a block's (rows, size) view of a buffer is its first rows * size
-    # numbers, so that it is contiguous even for the last, shorter block.
-    def buffer(rows: int, dtype=np.float64):
-        storage = np.empty(rows * block, dtype=dtype)
-        return lambda size: storage[: rows * size].reshape(rows, size)
-
-    points_buffer = buffer(dims + 1)  # the block's x_nd, one row per dimension, then ones
-    scores_buffer = buffer(k)
-    near_buffer = buffer(k, bool)
-    rank_buffer = buffer(k, score_type)
-    smallest_buffer = buffer(1)
-    best_buffer = buffer(1, score_type)
-
-    def lowest_nearest(is_nearest: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """The lowest index k with is_nearest[k, n] for every column n (into out, (1, m))."""
-        score = np.multiply(is_nearest, reverse_index, out=rank_buffer(is_nearest.shape[1]))
-        np.maximum.reduce(score, axis=0, out=out[0])
-        return k - out[0].astype(np.intp)
-
-    def highest_nearest(is_nearest: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """The highest index k with is_nearest[k, n] for every column n (into out, (1, m))."""
-        score = np.multiply(is_nearest, index_plus_one, out=rank_buffer(is_nearest.shape[1]))
-        np.maximum.reduce(score, axis=0, out=out[0])
-        return out[0].astype(np.intp) - 1
-
-    def direct(points: np.ndarray) -> np.ndarray:
-        """Labels from the squared distances summed directly; points : (D, m) scaled, m <= block."""
-        size = points.shape[1]
-        # ||x_n - u_k||^2 = sum_d (u_kd - x_nd)^2, one row per centroid
-        distances = np.subtract(centroid_columns[0], points[0])
-        np.multiply(distances, distances, out=distances)
-        difference = np.empty_like(distances)
-        for d in range(1, dims):
-            np.subtract(centroid_columns[d], points[d], out=difference)
-            np.multiply(difference, difference, out=difference)
-            np.add(distances, difference, out=distances)
-        smallest = np.minimum.reduce(distances, axis=0)
-        is_nearest = np.equal(distances, smallest, out=near_buffer(size))
-        return lowest_nearest(is_nearest, best_buffer(size))
-
-    # The screen: [-2 u_k, ||u_k||^2] . [x_n, 1] = ||u_k||^2 - 2 x_n.u_k, a (K, D + 1) matrix
-    # times the block's points as columns with a row of ones.
-    screen = np.empty((k, dims + 1))
-    screen[:, :dims] = -2.0 * scaled_centroids
-    screen[:, dims] = np.einsum("kd,kd->k", scaled_centroids, scaled_centroids)
-    centroid_norm = float(np.sqrt(np.max(screen[:, dims])))
-    # Both ways of computing err by at most about (D + 2) eps (||x|| + max ||u||)^2 per
-    # distance; a difference below twice that (with margin) is left to the direct sums.
-    slack = 8.0 * (dims + 4) * np.finfo(np.float64).eps
-
-    for start in range(0, n, block):
-        stop = min(start + block, n)
-        size = stop - start
-        points = points_buffer(size)
-        np.multiply(X[start:stop].T, scale, out=points[:dims])
-        points[dims] = 1.0
-        squared_norms = np.einsum("dn,dn->n", points[:dims], points[:dims], out=smallest_buffer(size)[0])
-        bound = slack * (float(np.sqrt(np.max(squared_norms))) + centroid_norm) ** 2
-        if not np.isfinite(bound):
-            labels[start:stop] = direct(points[:dims])
-            continue
-        screened = np.dot(screen, points, out=scores_buffer(size))  # (K, size)
-        smallest = np.minimum.reduce(screened, axis=0, out=smallest_buffer(size)[0])
-        smallest += bound
-        is_near = np.less_equal(screened, smallest, out=near_buffer(size))
-        lowest = lowest_nearest(is_near, best_buffer(size))
-        labels[start:stop] = lowest
-        # Points with a second centroid within the bound: decided by the direct sums.
-        unsure = np.flatnonzero(highest_nearest(is_near, best_buffer(size)) != lowest)
-        if unsure.size:
-            labels[start + unsure] = direct(points[:dims, unsure])
-    return labels
+    return _kernels.nearest_centroid(X, centroids)
 
 
 def update(X: ArrayLike, labels: ArrayLike, previous: ArrayLike) -> np.ndarray:
@@ -265,22 +181,7 @@ def update(X: ArrayLike, labels: ArrayLike, previous: ArrayLike) -> np.ndarray:
     previous = _as_centroids(previous, X, name="previous")
     k = previous.shape[0]
     labels, sizes = _labels_and_sizes(labels, X.shape[0], k)
-    n, dims = X.shape
-
-    # sum_n z_nk x_nd for every cluster k and dimension d, a block of points at a time (a
-    # column of X passed whole to np.bincount would be copied: N floats per dimension).
-    # One np.bincount per block over the block's values in memory order, binned by
-    # (cluster, dimension) = label * D + d: every bin adds its values in the order of n, as
-    # one bincount per dimension would, with one pass and no strided copy of a column.
-    sums = np.zeros(k * dims)
-    dimension = np.tile(np.arange(dims), min(n, KMEANS_BLOCK_POINTS))  # 0, 1, .., D-1, 0, 1, ..
-    for start in range(0, n, KMEANS_BLOCK_POINTS):
-        stop = min(start + KMEANS_BLOCK_POINTS, n)
-        bins = np.repeat(labels[start:stop] * dims, dims)
-        bins += dimension[: bins.size]
-        sums += np.bincount(bins, weights=X[start:stop].reshape(-1), minlength=k * dims)
-    sums = sums.reshape(k, dims)
-
+    sums = _kernels.sums_by_label(X, labels, k)  # sum_n z_nk x_n
     centroids = previous.copy()
     filled = sizes > 0
     centroids[filled] = sums[filled] / sizes[filled, None]
@@ -288,16 +189,6 @@ def update(X: ArrayLike, labels: ArrayLike, previous: ArrayLike) -> np.ndarray:
 
 
 # --- initialisation -------------------------------------------------------------------------
-
-
-def _unit_scale(values: np.ndarray) -> float:
-    """A power of two that brings the largest |value| to about 1.
-
-    Multiplying by a power of two is exact, and it changes no comparison of distances; it only
-    keeps squared differences from underflowing (data near 1e-300) or overflowing (near 1e300).
-    """
-    _, exponent = np.frexp(np.max(np.abs(values)))  # largest = m 2^exponent, 1/2 <= m < 1
-    return 2.0 ** int(np.clip(-exponent, -1022, 1022))
 
 
 def _squared_distances_to(points: np.ndarray, point: np.ndarray) -> np.ndarray:
@@ -347,7 +238,7 @@ def _kmeans_plus_plus(X: np.ndarray, k: int, rng: np.random.Generator) -> np.nda
     probability D(x_n)^2 / sum_m D(x_m)^2, D(x) being the distance to the nearest centroid
     chosen so far."""
     n = X.shape[0]
-    points = X * _unit_scale(X)
+    points = X * _kernels.unit_scale(X)
     chosen = [int(rng.integers(n))]
     closest = _squared_distances_to(points, points[chosen[0]])  # D(x_n)^2
     for _ in range(1, k):
@@ -366,7 +257,7 @@ def _farthest_first(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarr
     """Farthest-first traversal: a random first centroid, then each time the data point
     farthest from the centroids chosen so far (a tie going to the lowest index)."""
     n = X.shape[0]
-    points = X * _unit_scale(X)
+    points = X * _kernels.unit_scale(X)
     chosen = [int(rng.integers(n))]
     closest = _squared_distances_to(points, points[chosen[0]])
     for _ in range(1, k):

@@ -12,14 +12,13 @@ numpy only; every function is pure.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from clustering import kmeans
+from clustering import kmeans, stepper
 from clustering.constants import MAX_ITER
+from clustering.io import parse_coordinates
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,43 +74,38 @@ def check_k(x: np.ndarray, k: int) -> int:
 
 
 def lloyd_1d(x: object, start: object, max_iter: int = MAX_ITER) -> LloydResult:
-    """Lloyd's algorithm from ``start`` until no label changes (or ``max_iter`` rounds).
+    """Lloyd's algorithm from ``start`` until an M step moves no centroid (or ``max_iter`` rounds).
 
     x : (N,) points; start : (K,) initial centroids u_1..u_K.
-    Each round is the lecture's two steps, with :func:`clustering.kmeans.assign` and
-    :func:`clustering.kmeans.update` (an empty cluster keeps its centroid).
+    The rounds are the stepper's own "Run to convergence" (:func:`clustering.stepper.step`
+    with :func:`clustering.kmeans.assign` and :func:`clustering.kmeans.update`; an empty
+    cluster keeps its centroid). The last M step of a converged run moves nothing, so it is
+    not counted as a round and not repeated in ``path``.
     """
     points = as_line(x)[:, None]
     centroids = as_line(start, "start")[:, None]
     k = centroids.shape[0]
-    path = [centroids[:, 0].copy()]
+    run = stepper.step(stepper.new_kmeans_run(centroids, max_iter=max_iter),
+                       stepper.RunToConvergence(), points)
+    converged = run.stop_reason == "converged"
+    moves = [s.params for s in run.history if s.kind == "M"]
+    if converged:
+        moves = moves[:-1]  # the M step that confirmed convergence left every centroid in place
+    path = np.array([centroids[:, 0]] + [m[:, 0] for m in moves])
     emptied: set[int] = set()
-    labels = None
-    converged = False
-    iterations = 0
-    for _ in range(max_iter):
-        # 1. E step: each point to its nearest centroid
-        new_labels = kmeans.assign(points, centroids)
-        if labels is not None and np.array_equal(new_labels, labels):
-            converged = True
-            break
-        labels = new_labels
-        emptied.update(kmeans.empty_clusters(labels, k))
-        # 2. M step: each centroid to the mean of its points
-        centroids = kmeans.update(points, labels, centroids)
-        iterations += 1
-        path.append(centroids[:, 0].copy())
-    if labels is None:  # max_iter = 0
-        labels = kmeans.assign(points, centroids)
-    final = centroids[:, 0]
+    for snapshot in run.history:
+        if snapshot.kind == "E":
+            emptied.update(kmeans.empty_clusters(kmeans.assign(points, snapshot.params), k))
+    final = run.current.params
+    labels = kmeans.assign(points, final)
     return LloydResult(
-        centroids=final,
+        centroids=final[:, 0].copy(),
         labels=labels,
-        objective=kmeans.objective(points, centroids, labels),
-        iterations=iterations,
+        objective=kmeans.objective(points, final, labels),
+        iterations=len(moves),
         converged=converged,
         emptied=tuple(sorted(emptied)),
-        path=np.array(path),
+        path=path,
     )
 
 
@@ -128,31 +122,9 @@ def in_ascending_order(centroids: np.ndarray, labels: np.ndarray) -> tuple[np.nd
     return centroids[order], rank[np.asarray(labels)]
 
 
-_NUMBER = re.compile(r"[^\s,;]+")
-
-
 def parse_positions(text: str, k: int) -> np.ndarray:
-    """The K start positions a person typed ("-1, 0.5, 6"), or a plain ValueError."""
-    cleaned = str(text).replace("−", "-").replace("–", "-")
-    tokens = _NUMBER.findall(cleaned)
-    values = []
-    for token in tokens:
-        try:
-            value = float(token)
-        except ValueError:
-            raise ValueError(
-                f"“{token}” is not a number; type the {k} start positions separated by commas, e.g. "
-                f"{', '.join(str(i) for i in range(k))}."
-            ) from None
-        if not math.isfinite(value):
-            raise ValueError(f"“{token}” is not a finite number; type ordinary numbers such as 2.5.")
-        values.append(value)
-    if len(values) != k:
-        raise ValueError(
-            f"Type exactly K = {k} start position{'s' if k != 1 else ''} separated by commas; "
-            f"you typed {len(values)}."
-        )
-    return np.array(values)
+    """The K start positions a person typed ("-1, 0.5, 6") as a (K,) array, or a plain ValueError."""
+    return parse_coordinates(text, dim=1, k=k, what="start position")[:, 0]
 
 
 # --------------------------------------------------------------------------------------

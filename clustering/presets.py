@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clustering.constants import PRESET_SEARCH_POINTS
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -78,7 +80,6 @@ def get(name: str) -> Preset:
 # The starts
 # --------------------------------------------------------------------------------------
 
-SEARCH_POINTS = 20_000  # the search for a start that stays bad runs on at most this many points
 
 
 def _groups(X: np.ndarray, true_labels, at_least: int, what: str) -> list[np.ndarray]:
@@ -108,10 +109,10 @@ def _principal_axis(points: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def _search_sample(n: int) -> np.ndarray:
-    """Indices of the points the search runs on (all of them up to SEARCH_POINTS)."""
-    if n <= SEARCH_POINTS:
+    """Indices of the points the search runs on (all of them up to PRESET_SEARCH_POINTS)."""
+    if n <= PRESET_SEARCH_POINTS:
         return np.arange(n)
-    return np.sort(np.random.default_rng(0).choice(n, size=SEARCH_POINTS, replace=False))
+    return np.sort(np.random.default_rng(0).choice(n, size=PRESET_SEARCH_POINTS, replace=False))
 
 
 def _split_share(labels: np.ndarray, members: np.ndarray, a: int, b: int) -> float:

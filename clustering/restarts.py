@@ -2,7 +2,7 @@
 
 Lloyd's algorithm only finds a local minimum of J, and which one depends on the start. The
 usual remedy is to run it from several starts (restart i uses seed ``seed + i``) and keep the
-run with the lowest final J. The loop here is the same as the stepper's "Run to convergence"
+run with the lowest final J. The loop is the stepper's "Run to convergence" itself
 (E step, M step, stop when the M step leaves every centroid where it was), so the final J of
 restart i equals the final J of the page's run with that seed, to the last bit.
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clustering import kmeans
+from clustering import kmeans, stepper
 from clustering.constants import DEFAULT_RESTARTS, DEFAULT_SEED, MAX_ITER
 
 
@@ -75,17 +75,13 @@ def run_to_convergence(
 
     Returns (centroids (K, D), labels (N,), J, iterations, converged).
     """
-    centroids = np.asarray(centroids, dtype=float)
-    labels = np.zeros(X.shape[0], dtype=np.intp)
-    for iteration in range(1, max_iter + 1):
-        # 2a. E step: assign every point to its nearest centroid
-        labels = kmeans.assign(X, centroids)
-        # 2b. M step: move every centroid to the mean of its points (an empty one stays)
-        moved = kmeans.update(X, labels, centroids)
-        if np.array_equal(moved, centroids):
-            return moved, labels, kmeans.objective(X, moved, labels), iteration, True
-        centroids = moved
-    return centroids, labels, kmeans.objective(X, centroids, labels), max_iter, False
+    run = stepper.step(stepper.new_kmeans_run(centroids, max_iter=max_iter),
+                       stepper.RunToConvergence(), X)
+    final = run.current.params
+    # the assignment of the last E step (before any step: the start's own)
+    labels = kmeans.assign(X, run.history[-2].params if len(run.history) > 1 else final)
+    return (np.array(final), labels, kmeans.objective(X, final, labels), run.current.iteration,
+            run.stop_reason == "converged")
 
 
 def best_of_restarts(

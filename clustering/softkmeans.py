@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import logsumexp
 
+from clustering import gmm
 from clustering.constants import GMM_EMPTY_COMPONENT_MASS
 from clustering.gmm import GMMParams
 
@@ -56,18 +56,13 @@ def sigma_of(params: GMMParams) -> float:
 
 
 def e_step(X: ArrayLike, means: ArrayLike, sigma: float) -> np.ndarray:
-    """E step: γ_nk = exp(−‖x_n − μ_k‖²/2σ²) / Σ_j exp(−‖x_n − μ_j‖²/2σ²), in log space.
+    """E step: γ_nk = exp(−‖x_n − μ_k‖²/2σ²) / Σ_j exp(−‖x_n − μ_j‖²/2σ²).
 
+    The GMM's own E step (:func:`clustering.gmm.e_step`) on the σ-limit mixture: weights 1/K
+    and covariances σ²I, whose π_k and normalising constants cancel.
     X : (N, D); means : (K, D); returns resp (N, K), rows summing to 1.
     """
-    X = np.asarray(X, dtype=float)
-    means = np.asarray(means, dtype=float)
-    # 1. squared distances ‖x_n − μ_k‖², one column per mean (direct differences: accurate far
-    #    from the origin)
-    squared = np.stack([np.sum((X - mean) ** 2, axis=1) for mean in means], axis=1)
-    # 2. log γ_nk = −d²_nk/2σ² − log Σ_j exp(−d²_nj/2σ²)  (log-sum-exp: no underflow to 0/0)
-    logits = -squared / (2.0 * float(sigma) ** 2)
-    return np.exp(logits - logsumexp(logits, axis=1, keepdims=True))
+    return gmm.e_step(X, mixture(means, sigma))
 
 
 def update_means(X: ArrayLike, resp: ArrayLike, previous: ArrayLike) -> np.ndarray:

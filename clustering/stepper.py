@@ -282,11 +282,10 @@ def _m_snapshot(run: Run, X: np.ndarray) -> Snapshot:
         centroids = kmeans.update(X, labels, current.params)
         return Snapshot("M", centroids, current.iteration + 1)
     if run.algorithm == "soft-kmeans":
-        from clustering import softkmeans
+        from clustering import gmm, softkmeans
 
-        params = current.params
-        resp = softkmeans.e_step(X, params.means, softkmeans.sigma_of(params))
-        return Snapshot("M", softkmeans.m_step(X, resp, params), current.iteration + 1)
+        params = current.params  # weights 1/K, covariances σ²I: the GMM's own E step
+        return Snapshot("M", softkmeans.m_step(X, gmm.e_step(X, params), params), current.iteration + 1)
 
     from clustering import gmm
 
@@ -354,8 +353,3 @@ def _run_to_convergence(run: Run, X: np.ndarray) -> Run:
                 break
             previous_ll = ll
     return replace(run, history=tuple(history), cursor=len(history) - 1, stop_reason=reason)
-
-
-def iterations(run: Run) -> int:
-    """Completed iterations (M steps) up to the cursor."""
-    return run.current.iteration

@@ -7,7 +7,7 @@ the link in the address bar is updated, so it can be shared.
 import streamlit as st
 
 from clustering import datasets, plotting
-from clustering.constants import MAX_POINTS
+from clustering.constants import MAX_POINTS, MAX_SEED, TABLE_ROWS
 from clustering.ui import data_controls as controls
 from clustering.ui.layout import page_setup, write_url
 
@@ -33,7 +33,7 @@ with settings:
             size, seed = st.columns(2)
             size.number_input("N, the number of points", min_value=2, max_value=MAX_POINTS,
                               step=100, key=key(controls.N), on_change=controls.on_parameter)
-            seed.number_input("Seed", min_value=0, max_value=controls.MAX_SEED, step=1,
+            seed.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1,
                               key=key(controls.SEED), on_change=controls.on_parameter,
                               help="The same seed always gives the same points.")
         for option in datasets.OPTIONS[name]:
@@ -110,7 +110,7 @@ with preview:
             controls.reading_summary(upload.reading, dataset.columns)
 
 st.subheader("The points")
-shown = controls.table(active, rows=controls.TABLE_ROWS)
+shown = controls.table(active, rows=TABLE_ROWS)
 st.dataframe(shown, height=280, width="stretch")
 if active.n > len(shown):
     st.caption(f"The table shows the first {len(shown):,} of {active.n:,} points; "

@@ -44,7 +44,7 @@ panels.convergence_caption(run)
 table_column, inspect_column = st.columns([1, 1], gap="medium")
 with table_column:
     st.subheader("Parameters θ = (π, μ, Σ)")
-    panels.params_table(run.current.params, view.resp)
+    panels.params_table(run.current.params, view.counts)
     # --- points sampled on the Generative model page: their true θ, next to the estimates ---
     true_params = state.get_value(PAGE, "true_params")
     if true_params is not None and state.get_value(PAGE, "true_params_version") == active.version:

@@ -50,7 +50,7 @@ with left:
     panels.objective_chart(run, curve)
 with right:
     if run is not None:
-        panels.status(active, run, curve)
+        panels.status(run, view, curve)
     panels.formulas(active, run, view, selected, chosen)
 
 panels.restarts_panel(active, setup, run, curve)

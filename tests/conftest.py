@@ -126,8 +126,34 @@ def plotted(values):
     return values
 
 
+# --------------------------------------------------------------------------------------
+# AppTest: a page opened through the real router
+# --------------------------------------------------------------------------------------
+
+APPTEST_TIMEOUT = 60
+
+
+def open_page(page_file: str, query: dict[str, str] | None = None, timeout: float = APPTEST_TIMEOUT):
+    """A fresh browser session opening ``page_file`` (e.g. "pages/kmeans.py") through app.py,
+    with the link's query parameters; asserts the first run raised nothing."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.switch_page(page_file)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+# --------------------------------------------------------------------------------------
+# Browser helpers shared by the Playwright tests
+# --------------------------------------------------------------------------------------
+
+
 def no_exception(page) -> None:
-    """The page shows no exception box and no traceback."""
+    """The page shows no Streamlit exception box and no traceback."""
     assert page.locator("[data-testid='stException']").count() == 0
     assert "Traceback" not in page.inner_text("body")
 
@@ -149,3 +175,37 @@ def shown_metrics(page) -> dict[str, list[str]]:
     for label, value in pairs:
         shown.setdefault(label.strip(), []).append(value.strip())
     return shown
+
+
+def clean_screenshot(page, name: str, settle_ms: int = 300) -> Path:
+    """A full-page screenshot with the mouse moved away (no tooltip of the last button clicked)."""
+    page.mouse.move(5, 995)
+    page.wait_for_timeout(settle_ms)
+    return screenshot(page, name)
+
+
+def metric_text(page, label: str) -> str:
+    """The value of the st.metric labelled exactly ``label``, as shown."""
+    metric = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+    return metric.get_by_test_id("stMetricValue").first.inner_text().strip()
+
+
+def click_and_wait(page, label: str, step: int) -> None:
+    """Click a stepping button and wait until the page (and its link) show half-step ``step``."""
+    page.get_by_role("button", name=label, exact=True).click()
+    page.wait_for_function(
+        "([expected]) => new URLSearchParams(location.search).get('step') === expected",
+        arg=[str(step)], timeout=30_000,
+    )
+    wait_for_app(page)
+
+
+def instant(page) -> None:
+    """Animation speed "instant": Run to convergence ends in one rerun."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("slider", name="Animation speed").focus()
+    page.keyboard.press("End")
+    wait_for_app(page)
+    expect(page.get_by_test_id("stSlider").filter(has_text="Animation speed")).to_contain_text("instant")

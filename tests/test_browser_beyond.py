@@ -8,20 +8,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import screenshot, wait_for_app
+from tests.conftest import clean_screenshot, no_exception, wait_for_app
 
 pytestmark = pytest.mark.browser
-
-
-def _no_exception(page) -> None:
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert "Traceback" not in page.inner_text("body")
-
-
-def _shot(page, name: str) -> None:
-    page.mouse.move(5, 995)  # no tooltip of the last button clicked in the picture
-    page.wait_for_timeout(300)
-    screenshot(page, name)
 
 
 def _choose(page, label: str, option: str) -> None:
@@ -35,42 +24,42 @@ def test_generative_page_samples_and_fits_em(app_url, page):
     page.goto(f"{app_url}/generative")
     expect(page.get_by_text("How a Gaussian mixture makes each of its N points")).to_be_visible(timeout=30_000)
     wait_for_app(page)
-    _no_exception(page)
+    no_exception(page)
     page.locator(".js-plotly-plot").first.wait_for()
     legend = page.locator(".js-plotly-plot .legend").first.text_content()
     assert "z = 1" in legend and "1σ ellipse" in legend
 
     page.get_by_role("button", name="Draw a new sample").click()
     wait_for_app(page)
-    _no_exception(page)
+    no_exception(page)
     expect(page.get_by_role("spinbutton", name="Seed")).to_have_value("1")
-    _shot(page, "generative")
+    clean_screenshot(page, "generative")
 
     _choose(page, "Start from a mixture", "Tilted and overlapping")
     expect(page.get_by_role("spinbutton", name="Components K")).to_have_value("2")
-    _no_exception(page)
-    _shot(page, "generative-tilted")
+    no_exception(page)
+    clean_screenshot(page, "generative-tilted")
 
     page.get_by_role("button", name="Fit EM to these points").click()
     page.wait_for_url("**/gmm**")
     wait_for_app(page)
-    _no_exception(page)
+    no_exception(page)
     expect(page.get_by_test_id("stSidebar")).to_contain_text("sampled mixture")
-    _shot(page, "generative-fit-em")
+    clean_screenshot(page, "generative-fit-em")
 
 
 def test_exact_1d_page_shows_lloyd_stuck_above_the_optimum(app_url, page):
     page.goto(f"{app_url}/exact-1d")
     expect(page.get_by_text("Lloyd is stuck in a local minimum")).to_be_visible(timeout=30_000)
     wait_for_app(page)
-    _no_exception(page)
+    no_exception(page)
     _choose(page, "Line", "Three groups on a line")
     expect(page.get_by_text("Lloyd found the global optimum")).to_be_visible()
 
     _choose(page, "Line", "Lloyd gets stuck")
-    _no_exception(page)
+    no_exception(page)
     expect(page.get_by_text("Lloyd is stuck in a local minimum")).to_be_visible()
     page.locator(".js-plotly-plot").first.wait_for()
     ticks = page.locator(".js-plotly-plot .ytick").all_text_contents()
     assert any(t.startswith("Lloyd") for t in ticks) and any(t.startswith("Global optimum") for t in ticks)
-    _shot(page, "exact-1d-stuck")
+    clean_screenshot(page, "exact-1d-stuck")

@@ -11,30 +11,22 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import ROOT, UPDATE_README_SCREENSHOTS, screenshot, wait_for_app
+from conftest import (
+    ROOT,
+    UPDATE_README_SCREENSHOTS,
+    click_and_wait,
+    metric_text,
+    screenshot,
+    wait_for_app,
+)
 
 from clustering import datasets, plotting
 
 LINK = "/gmm?dataset=mouse&seed=0&k=3&init=kmeans&init_seed=0"
 
 
-def metric_text(page, label: str) -> str:
-    metric = page.locator("[data-testid='stMetric']").filter(has_text=label).first
-    return metric.locator("[data-testid='stMetricValue']").inner_text().strip()
-
-
 def log_likelihood(page) -> float:
     return float(metric_text(page, "Log-likelihood").replace(",", ""))
-
-
-def click_button(page, label: str, half_step: int) -> None:
-    """Click a stepping button and wait until the page (and its link) shows that half-step."""
-    page.get_by_role("button", name=label, exact=True).click()
-    page.wait_for_function(
-        "([expected]) => new URLSearchParams(location.search).get('step') === expected",
-        arg=[str(half_step)], timeout=30_000,
-    )
-    wait_for_app(page)
 
 
 @pytest.mark.browser
@@ -47,16 +39,16 @@ def test_stepping_the_mouse_in_the_browser(app_url, page):
     shown = [log_likelihood(page)]
 
     for cycle in range(1, 4):
-        click_button(page, "E step", 2 * cycle - 1)
+        click_and_wait(page, "E step", 2 * cycle - 1)
         assert metric_text(page, "Lower bound") == metric_text(page, "Log-likelihood")
         shown.append(log_likelihood(page))
-        click_button(page, "M step", 2 * cycle)
+        click_and_wait(page, "M step", 2 * cycle)
         shown.append(log_likelihood(page))
         assert float(metric_text(page, "Lower bound").replace(",", "")) < shown[-1]
     assert all(b >= a for a, b in zip(shown, shown[1:], strict=False)), shown
     assert shown[-1] > shown[0]
 
-    click_button(page, "Step back", 5)  # back to the E step of the third cycle
+    click_and_wait(page, "Step back", 5)  # back to the E step of the third cycle
     assert log_likelihood(page) == pytest.approx(shown[-2])
     assert metric_text(page, "Lower bound") == metric_text(page, "Log-likelihood")
     assert "nan" not in page.locator("[data-testid='stMain']").inner_text().lower()
@@ -95,7 +87,7 @@ def test_a_click_selects_a_point_when_too_many_to_carry_their_numbers(app_url, p
     wait_for_app(page)
     page.goto(f"{app_url}/gmm?dataset=blobs&n={n_points}&seed=1&k=3&init=kmeans&init_seed=0")
     wait_for_app(page)
-    click_button(page, "E step", 1)
+    click_and_wait(page, "E step", 1)
     X = datasets.make("blobs", n=n_points, seed=1).X
     distances = np.linalg.norm(X[:, None, :] - X[None, ::7, :], axis=2)  # to a seventh of them
     distances[distances == 0] = np.inf

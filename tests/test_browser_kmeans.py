@@ -8,7 +8,14 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
-from conftest import ROOT, UPDATE_README_SCREENSHOTS, screenshot, wait_for_app
+from conftest import (
+    ROOT,
+    UPDATE_README_SCREENSHOTS,
+    click_and_wait,
+    metric_text,
+    screenshot,
+    wait_for_app,
+)
 
 from clustering import datasets
 
@@ -18,25 +25,10 @@ LINK = "/kmeans?dataset=blobs&n=1000&seed=1&k=3&init=random&init_seed=0"
 README_SCREENSHOT = ROOT / "assets" / "screenshots" / "kmeans.png"
 
 
-def metric_text(page, label: str) -> str:
-    """The value of the st.metric labelled ``label``, as shown."""
-    metric = page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
-    return metric.get_by_test_id("stMetricValue").inner_text().strip()
-
-
 def j_number(page) -> float | None:
     text = metric_text(page, "J")
     assert "nan" not in text.lower() and "none" not in text.lower(), text
     return None if text == "—" else float(text.replace(",", ""))
-
-
-def click_and_wait(page, label: str, step: int) -> None:
-    """Click a stepping button and wait until the page (and its link) show half-step ``step``."""
-    page.get_by_role("button", name=label, exact=True).click()
-    page.wait_for_function(f"() => new URLSearchParams(location.search).get('step') === '{step}'",
-                           timeout=30_000)
-    wait_for_app(page)
 
 
 def main_graph(page, key: str = "kmeans-figure"):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import open_page
 from hypothesis import given
 from hypothesis import strategies as hst
 from streamlit.testing.v1 import AppTest
@@ -92,13 +93,16 @@ def test_em_starts_from_the_same_means_with_the_data_covariance():
     np.testing.assert_array_equal(params.means, start)
     np.testing.assert_allclose(params.weights, [1 / 3] * 3)
     for covariance in params.covariances:
-        np.testing.assert_allclose(covariance, np.cov(X, rowvar=False))
+        np.testing.assert_array_equal(covariance, gmm.data_covariance(X))
+    # the one home: the maximum-likelihood covariance plus DEFAULT_REG_COVAR·I
+    np.testing.assert_allclose(gmm.data_covariance(X), np.cov(X, rowvar=False, bias=True) + 1e-6 * np.eye(2),
+                               rtol=1e-12)
 
 
 def test_em_can_start_from_circles_of_the_average_variance():
     X = datasets.standardize(datasets.make("old-faithful").X)
     params = compare.em_start(X, [[-1.5, 1.5], [1.5, -1.5]], shape="round")
-    average = np.trace(np.cov(X, rowvar=False)) / 2
+    average = np.trace(np.cov(X, rowvar=False, bias=True)) / 2 + 1e-6
     for covariance in params.covariances:
         np.testing.assert_allclose(covariance, average * np.eye(2))
     assert average == pytest.approx(1.0, abs=0.01)  # unit circles on standardized data
@@ -261,12 +265,7 @@ def test_typed_means_accept_a_unicode_minus_and_round_trip():
 
 
 def open_compare(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page(PAGE_FILE)
-    at.query_params.update(MOUSE_LINK if query is None else query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE_FILE, MOUSE_LINK if query is None else query, TIMEOUT)
 
 
 def click(at: AppTest, name: str) -> AppTest:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import open_page
 from streamlit.testing.v1 import AppTest
 
-from clustering import datasets
+from clustering import constants, datasets
 from clustering.ui import data_controls as controls
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,13 +30,7 @@ BAD_CSV = b"name,comment\nalice,hello\nbob,world\n"
 
 def open_data_page(query: dict[str, str] | None = None) -> AppTest:
     """A fresh browser session opening /data (with the link's query parameters)."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page(DATA_PAGE)  # url path "data" is the file's name, so this works before a run
-    if query:
-        at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(DATA_PAGE, query, TIMEOUT)
 
 
 def widget(at: AppTest, kind: str, name: str):
@@ -221,7 +216,7 @@ def test_a_huge_data_set_draws_a_sample_and_says_so():
     assert n_shown(at) == 25_000
     assert any("Drawing a fixed sample of 20,000 of the 25,000 points" in caption.value
                for caption in at.caption)
-    assert len(at.dataframe[0].value) == controls.TABLE_ROWS
+    assert len(at.dataframe[0].value) == constants.TABLE_ROWS
 
 
 def test_the_download_reads_back_as_the_same_points_and_labels():

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import plotted, shown_figure
+from conftest import open_page, plotted, shown_figure
 from streamlit.testing.v1 import AppTest
 
+from clustering import gmm
 from clustering.constants import UNASSIGNED_COLOUR
 from clustering.ui import gmm_panels as panels
 from clustering.ui.numbers import read_number
@@ -29,12 +30,7 @@ MOUSE_LINK = {"dataset": "mouse", "seed": "0", "k": "3", "init": "kmeans", "init
 
 def open_gmm(query: dict[str, str] | None = None) -> AppTest:
     """A fresh browser session opening /gmm (with the link's query parameters)."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page(GMM_PAGE)
-    at.query_params.update(query if query is not None else MOUSE_LINK)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(GMM_PAGE, query if query is not None else MOUSE_LINK, TIMEOUT)
 
 
 def click(at: AppTest, name: str) -> AppTest:
@@ -151,7 +147,7 @@ def assert_chart_touches_and_lies_below(at: AppTest, half_steps: int) -> None:
     assert len(likelihoods) == len(bounds) == half_steps and bounds[0] is None
     for half_step in range(1, half_steps):
         if half_step % 2:  # an E step: the bound touches
-            assert bounds[half_step] == likelihoods[half_step]
+            assert bounds[half_step] == pytest.approx(likelihoods[half_step], rel=1e-12, abs=1e-9)
         else:  # an M step: below
             assert bounds[half_step] < likelihoods[half_step]
 
@@ -271,7 +267,11 @@ def test_point_inspector_shows_the_e_step_with_that_points_numbers():
     joint = frame["πₖ·N"].astype(float).to_numpy()  # the E step's own numbers, 3 digits
     np.testing.assert_allclose(gamma, joint / joint.sum(), rtol=5e-3, atol=5e-4)
     bar_heights = plotted(shown_figure(at, "gmm.bars")["data"][0]["y"])
-    np.testing.assert_allclose(bar_heights, gamma, atol=1e-4)
+    # the one home of the E step: γ of point 7 under the run's parameters, from gmm.e_step
+    run = at.session_state["gmm.run"][1]
+    expected = gmm.e_step(at.session_state["data.active"].X[7:8], run.current.params)[0]
+    np.testing.assert_allclose(bar_heights, expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(gamma, expected, atol=6e-5)  # the table's 4 decimals
     assert any(r"\gamma_{n" in str(x.value) for x in at.latex)
     assert any("Normalisation" in c.value for c in at.caption)
 

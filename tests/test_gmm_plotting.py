@@ -3,6 +3,7 @@
 import numpy as np
 
 from clustering import datasets, gmm, plotting
+from clustering.constants import UNASSIGNED_COLOUR
 from clustering.ui import gmm_panels
 
 
@@ -76,4 +77,4 @@ def test_blend_colours_mix_the_component_colours_by_gamma():
     palette = np.array([plotting.hex_to_rgb(plotting.colour(j)) for j in range(3)], dtype=float)
     for colour, gamma in zip(colours[2:], resp[2:], strict=True):
         assert plotting.hex_to_rgb(colour) == tuple(np.rint(gamma @ palette).astype(int))
-    assert plotting.responsibility_colours(None, 2) == [plotting.UNASSIGNED_COLOUR] * 2
+    assert plotting.responsibility_colours(None, 2) == [UNASSIGNED_COLOUR] * 2

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.cluster import KMeans
 
-from clustering import kmeans
+from clustering import _kernels
 from clustering.constants import KMEANS_INIT_METHODS
 from clustering.kmeans import (
     assign,
@@ -144,7 +144,7 @@ def test_one_iteration_matches_sklearn(seed, n, k, d):
 
 def test_one_iteration_matches_sklearn_over_many_blocks():
     """N spans several blocks of assign and update, the last one partial."""
-    X = blobs(seed=7, n=3 * kmeans.KMEANS_BLOCK_POINTS + 123, k=10, d=2)
+    X = blobs(seed=7, n=3 * _kernels.KMEANS_BLOCK_POINTS + 123, k=10, d=2)
     initial = init_centroids(X, 10, method="kmeans++", seed=7)
     check_against_sklearn(X, initial)
 
@@ -183,7 +183,7 @@ def test_assign_tie_between_two_centroids_goes_to_the_lower_index():
 def test_assign_equals_the_naive_argmin_for_any_block_size(X, k, seed, block):
     rng = np.random.default_rng(seed)
     centroids = X[rng.integers(X.shape[0], size=k)] + rng.normal(size=(k, X.shape[1])) * np.abs(X).max()
-    with mock.patch.object(kmeans, "KMEANS_BLOCK_POINTS", block):
+    with mock.patch.object(_kernels, "KMEANS_BLOCK_POINTS", block):
         labels = assign(X, centroids)
     np.testing.assert_array_equal(labels, naive_labels(X, centroids))
     assert labels.dtype == np.intp
@@ -260,7 +260,7 @@ def test_update_gives_the_mean_of_every_non_empty_cluster(X, k, seed, block):
     rng = np.random.default_rng(seed)
     labels = rng.integers(k, size=X.shape[0])
     previous = rng.normal(size=(k, X.shape[1]))
-    with mock.patch.object(kmeans, "KMEANS_BLOCK_POINTS", block):
+    with mock.patch.object(_kernels, "KMEANS_BLOCK_POINTS", block):
         centroids = update(X, labels, previous)
     for j in range(k):
         members = X[labels == j]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import open_page
 from streamlit.testing.v1 import AppTest
 
 from clustering import datasets, derived, kmeans, presets, restarts, stepper
@@ -35,13 +36,7 @@ LABELS = ("E step", "M step", "Step back", "Run to convergence", "Reset")
 
 def open_kmeans(query: dict[str, str] | None = None) -> AppTest:
     """A fresh browser session opening /kmeans (with the link's query parameters)."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page(PAGE_FILE)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE_FILE, query, TIMEOUT)
 
 
 def button(at: AppTest, label: str):
@@ -79,6 +74,29 @@ def stored_run(at: AppTest) -> stepper.Run:
 
 def active_X(at: AppTest) -> np.ndarray:
     return at.session_state["data.active"].X
+
+
+def select_by_click(at: AppTest, n: int) -> AppTest:
+    """Click point n on the main figure: the page's own click handler runs on the click event
+    (the figure component's value), with this session's state, then the page reruns."""
+    from types import SimpleNamespace
+
+    from clustering.ui import state
+
+    X = active_X(at)
+    session = {key: at.session_state[key] for key in ("data.active", "data.version")
+               if key in at.session_state}
+    session["kmeans.figure"] = {"selection": {"points": [{"x": float(X[n, 0]), "y": float(X[n, 1])}]}}
+    real = state.st
+    state.st = SimpleNamespace(session_state=session)  # the handler reads and writes through state
+    try:
+        panels._on_figure_click()
+    finally:
+        state.st = real
+    at.session_state["kmeans.selected"] = session["kmeans.selected"]
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 def instant(at: AppTest) -> AppTest:
@@ -188,14 +206,12 @@ def test_formulas_follow_the_step_with_the_selected_points_distances():
     at = open_kmeans(LINK)
     assert "Start" in texts(at)
     click(at, "E step")
-    at.session_state["kmeans.selected"] = (at.session_state["data.active"].key, 6)
-    at.run()
+    select_by_click(at, 6)
     assert "E step: assign every point to its nearest centroid" in texts(at)
     assert "For x₇" in texts(at)  # point index 6 is x₇ on screen
-    X, centroids = active_X(at), stored_run(at).current.params
-    nearest = int(np.argmin(np.sum((centroids - X[6]) ** 2, axis=1)))
+    label = derived.kmeans_view(active_X(at), stored_run(at)).labels[6]  # the E step's one home
     assert any("z_{7} = \\arg\\min_k" in latex.value
-               and latex.value.strip("$\n ").endswith(f"= {nearest + 1}") for latex in at.latex)
+               and latex.value.strip("$\n ").endswith(f"= {label + 1}") for latex in at.latex)
     assert "Why J cannot rise in an E step" in texts(at, "info")
     click(at, "M step")
     assert "M step: move every centroid to the mean of its points" in texts(at)

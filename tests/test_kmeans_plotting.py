@@ -29,7 +29,7 @@ def test_before_the_first_e_step_the_points_are_grey():
     assert points.marker.color == UNASSIGNED_COLOUR
     assert "point (no cluster yet)" in _legend(figure) and "centroid u<sub>k</sub>" in _legend(figure)
     assert figure.layout.yaxis.scaleanchor == "x" and figure.layout.yaxis.scaleratio == 1
-    assert list(figure.layout.xaxis.range) == x_range and figure.layout.xaxis.autorange is False
+    assert list(figure.layout.xaxis.range) == list(x_range) and figure.layout.xaxis.autorange is False
     assert [a.text for a in figure.layout.annotations] == [
         "<b>u<sub>1</sub></b>", "<b>u<sub>2</sub></b>", "<b>u<sub>3</sub></b>"]
 

@@ -17,7 +17,7 @@ import pytest
 from conftest import wait_for_app
 
 from clustering import datasets, derived, gmm, kmeans, stepper
-from clustering.ui.numbers import fmt
+from clustering.ui.numbers import fmt_sig
 
 pytestmark = pytest.mark.browser
 
@@ -43,8 +43,8 @@ class Student:
     def expected_value(self) -> str:
         """J (K-means) or the log-likelihood (EM) of the half-step on screen, as the page writes it."""
         if self.run.algorithm == "kmeans":
-            return fmt(derived.kmeans_view(self.X, self.run).objective)
-        return fmt(derived.gmm_view(self.X, self.run).log_likelihood, 4)
+            return fmt_sig(derived.kmeans_view(self.X, self.run).objective, 6)
+        return fmt_sig(derived.gmm_view(self.X, self.run).log_likelihood, 6)
 
     def take(self, kind: str) -> None:
         msg = stepper.EStep() if kind == "E" else stepper.MStep()

@@ -137,6 +137,42 @@ def test_collapse_is_a_step_error_and_run_to_convergence_keeps_the_last_good_ste
     assert finished.current.kind == "E"
 
 
+def test_advance_to_takes_half_steps_through_the_reducer():
+    X = three_blobs(seed=2)
+    run = kmeans_run(X)
+    at_three = stepper.advance_to(run, 3, X)
+    by_hand = run
+    for msg in (stepper.EStep(), stepper.MStep(), stepper.EStep()):
+        by_hand = stepper.step(by_hand, msg, X)
+    assert at_three.cursor == 3 and at_three.current.kind == "E"
+    for a, b in zip(at_three.history[:4], by_hand.history, strict=True):
+        np.testing.assert_array_equal(a.params, b.params)
+    back = stepper.advance_to(at_three, 1, X)  # the cursor moves, nothing is lost
+    assert back.cursor == 1 and len(back.history) == len(at_three.history)
+    beyond = stepper.advance_to(run, 10_000, X)  # past the end: the last half-step
+    assert beyond.cursor == len(beyond.history) - 1
+
+
+def test_advance_to_stops_at_a_collapse_and_says_why():
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]] * 4)
+    params = gmm.GMMParams(
+        np.full(3, 1 / 3), np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]), np.stack([np.eye(2) * 0.01] * 3)
+    )
+    run = stepper.advance_to(stepper.new_gmm_run(params, reg_covar=0.0), 6, X)
+    assert run.cursor == 1 and run.current.kind == "E"
+    assert run.stop_reason.startswith("Stopped at the last good step") and "reg_covar" in run.stop_reason
+
+
+def test_snapshot_keys_follow_values_not_objects():
+    X = three_blobs()
+    params = gmm.init_params(X, 3, seed=0)
+    same = gmm.GMMParams(params.weights.copy(), params.means.copy(), params.covariances.copy())
+    assert derived.snapshot_key(params) == derived.snapshot_key(same)
+    moved = gmm.GMMParams(params.weights, params.means + 1e-12, params.covariances)
+    assert derived.snapshot_key(moved) != derived.snapshot_key(params)
+    assert derived.snapshot_key(np.zeros((2, 3))) != derived.snapshot_key(np.zeros((3, 2)))
+
+
 # --- derived quantities -------------------------------------------------------------------
 
 

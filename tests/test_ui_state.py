@@ -116,3 +116,41 @@ def data_specs(draw) -> DataSpec:
 @given(data_specs())
 def test_every_data_link_round_trips(spec):
     assert urls.parse_data(urls.data_query(spec)) == spec
+
+
+def test_streamlit_still_has_the_private_pages_directory_flag():
+    """layout.leave_pages_directory_mode flips a private Streamlit flag (no public API does it).
+
+    If this fails, a Streamlit release renamed or removed
+    ``PagesManager.uses_pages_directory``: find its new name (or a public way) and update
+    clustering/ui/layout.py, or a link opened as a server's first visit runs pages/ alone.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from clustering.ui import layout
+
+    assert isinstance(getattr(PagesManager, "uses_pages_directory", None), bool), (
+        "streamlit.runtime.pages_manager.PagesManager.uses_pages_directory is gone or changed type"
+    )
+    before = PagesManager.uses_pages_directory
+    try:
+        PagesManager.uses_pages_directory = True
+        assert layout.leave_pages_directory_mode() is True
+        assert PagesManager.uses_pages_directory is False
+        assert layout.leave_pages_directory_mode() is False
+    finally:
+        PagesManager.uses_pages_directory = before
+
+
+def test_importing_the_ui_leaves_blas_threads_alone():
+    import subprocess
+    import sys
+
+    code = ("import numpy, scipy.linalg\n"
+            "from threadpoolctl import threadpool_info\n"
+            "before = [p['num_threads'] for p in threadpool_info()]\n"
+            "import clustering.ui, clustering.ui.state, clustering.ui.layout\n"
+            "print(before == [p['num_threads'] for p in threadpool_info()])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=__import__("pathlib").Path(__file__).resolve().parent.parent)
+    assert result.stdout.strip() == "True"

@@ -11,13 +11,23 @@ in order. Every number shown goes through :func:`clustering.ui.numbers.fmt`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
-from clustering import compare, derived, kmeans, plotting, softkmeans, stepper
-from clustering.constants import DEFAULT_SEED, MAX_ITER, MAX_K_GMM
+from clustering import compare, derived, io, kmeans, plotting, softkmeans, stepper
+from clustering.constants import (
+    DEFAULT_K,
+    DEFAULT_SEED,
+    DEFAULT_SIGMA_EXPONENT,
+    LIMIT_CACHE_SIZE,
+    LIMIT_MAX_POINTS,
+    LINK_MAX_STEP,
+    MAX_K_GMM,
+    MAX_SEED,
+)
 from clustering.ui import layout, state, urls
 from clustering.ui.numbers import fmt, fmt_sig
 
@@ -27,9 +37,6 @@ EM = "compare.gmm"  # the page key of the EM run
 # EM first: it leads the shared buttons and the timeline, and it usually takes more steps,
 # so the timeline spans both runs (K-means stays at its last half-step beyond its end).
 RUNS = (EM, KMEANS)
-DEFAULT_K = 3
-MAX_SEED = 2**32 - 1
-MAX_STEP = 2 * MAX_ITER + 1  # the last half-step a run can reach
 INITS = {
     "kmeans++": "k-means++",
     "random": "Random data points (Forgy)",
@@ -62,18 +69,10 @@ NEXT_HINT = {
 }
 # σ of the limit, as a multiple of the data's spread (the root of its average variance)
 SIGMA_EXPONENTS = tuple(float(round(e, 2)) for e in np.arange(-3.0, 0.51, 0.25))
-DEFAULT_SIGMA_EXPONENT = 0.0
-LIMIT_CACHE_SIZE = 12
-LIMIT_MAX_POINTS = 20_000  # the σ-limit runs on a fixed sample of a larger data set
 
 
-def _key(name: str) -> str:
-    """The session-state key of one of this page's widgets (the same key state.get_value reads)."""
-    return state.widget_key(PAGE, name)
-
-
-def _default(name: str, value) -> None:
-    state.set_default(PAGE, name, value)
+_key = functools.partial(state.widget_key, PAGE)  # a widget's key (the one state.get_value reads)
+_default = functools.partial(state.set_default, PAGE)  # a page value's starting value
 
 
 # --------------------------------------------------------------------------------------
@@ -108,22 +107,13 @@ class Setup:
     def from_query(cls, query) -> tuple[Setup, list[str]]:
         """The set-up a link asks for (defaults where it says nothing) and a plain message for
         every value it could not use (that value keeps its default)."""
-        found: dict = {}
-        messages: list[str] = []
         parsers = {
             "k": lambda: urls.parse_int(query, "k", 1, MAX_K_GMM, None),
             "init": lambda: urls.parse_choice(query, "init", tuple(INITS), None),
             "init_seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
             "shape": lambda: urls.parse_choice(query, "em_start", tuple(SHAPES), None),
         }
-        for name, parse in parsers.items():
-            try:
-                value = parse()
-            except ValueError as error:
-                messages.append(f"{error} Using the default instead.")
-                continue
-            if value is not None:
-                found[name] = value
+        found, messages = urls.parse_each(parsers)
         if query.get("means"):
             found["typed"] = str(query["means"])
             found["init"] = "typed"
@@ -132,24 +122,7 @@ class Setup:
 
 def parse_means(text: str, k: int) -> np.ndarray:
     """Typed means "x1, y1; x2, y2; ..." as a (k, 2) array; ValueError with a plain sentence."""
-    cleaned = str(text or "").replace("−", "-").strip()
-    rows = [row.strip() for row in cleaned.split(";") if row.strip()]
-    if len(rows) != k:
-        raise ValueError(
-            f"Type exactly K = {k} means as “x, y” pairs separated by semicolons, e.g. "
-            f"“-1.5, 1.5; 1.5, -1.5”; you typed {len(rows)}."
-        )
-    means = []
-    for row in rows:
-        parts = [p.strip() for p in row.split(",")]
-        try:
-            pair = [float(p) for p in parts]
-        except ValueError:
-            raise ValueError(f"“{row}” is not a pair of numbers like “-1.5, 1.5”.") from None
-        if len(pair) != 2 or not np.all(np.isfinite(pair)):
-            raise ValueError(f"“{row}” is not a pair of finite numbers like “-1.5, 1.5”.")
-        means.append(pair)
-    return np.array(means, dtype=float)
+    return io.parse_coordinates(text, dim=2, k=k, what="mean")
 
 
 def format_means(means: np.ndarray) -> str:
@@ -164,7 +137,7 @@ def read_url() -> None:
         return
     setup, messages = Setup.from_query(query)
     try:
-        step = urls.parse_int(query, "step", 0, MAX_STEP, None)
+        step = urls.parse_int(query, "step", 0, LINK_MAX_STEP, None)
     except ValueError as error:
         step = None
         messages.append(f"{error} Starting at half-step 0 instead.")
@@ -318,7 +291,7 @@ def kmeans_side(active: state.ActiveData, run: stepper.Run) -> Side:
 
 def em_side(active: state.ActiveData, run: stepper.Run) -> Side:
     view = derived.gmm_view(active.X, run)
-    labels = None if view.resp is None else np.argmax(view.resp, axis=1)  # most responsible
+    labels = view.labels  # most responsible
     return Side(run, view, accuracy(active, labels, run.k))
 
 
@@ -339,7 +312,7 @@ def kmeans_column(active: state.ActiveData, side: Side, x_range, y_range) -> Non
     else:
         st.markdown("Shares of the points Nₖ / N: after the first E step")
     st.caption(_run_status("K-means", run))
-    trails = np.array([s.params for s in run.history[: run.cursor + 1] if s.kind in ("init", "M")])
+    trails = derived.centroid_trails(run)
     figure = plotting.kmeans_figure(
         active.X, run.current.params, view.labels, x_range=x_range, y_range=y_range,
         trails=trails, previous=view.previous_centroids if kind == "M" else None,

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from clustering import datasets, io
-from clustering.constants import DEFAULT_SEED, MAX_POINTS
+from clustering.constants import DEFAULT_SEED
 from clustering.ui import state
 
 PAGE = "data"
@@ -27,8 +27,6 @@ SOURCE_GENERATOR = "a generator"
 SOURCE_FILE = "your own file (CSV or TSV)"
 SOURCES = (SOURCE_GENERATOR, SOURCE_FILE)
 UPLOAD_TYPES = ["csv", "tsv", "txt"]
-MAX_SEED = 2**32 - 1
-TABLE_ROWS = 5_000  # the table shows this many rows; the download holds them all
 
 # The names (for get_value / set_value / widget keys) of the page's widgets and values.
 SOURCE, NAME, N, SEED, STANDARDIZE = "w.source", "w.name", "w.n", "w.seed", "w.standardize"
@@ -490,6 +488,3 @@ def ranges(X: np.ndarray) -> tuple[str, str]:
     low, high = X.min(axis=0), X.max(axis=0)
     return tuple(f"{low[j]:.4g} to {high[j]:.4g}" for j in range(2))  # type: ignore[return-value]
 
-
-def n_limits() -> tuple[int, int]:
-    return 2, MAX_POINTS

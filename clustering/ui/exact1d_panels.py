@@ -15,11 +15,10 @@ import numpy as np
 import streamlit as st
 
 from clustering import exact1d, kmeans, lloyd1d, plotting
-from clustering.constants import DEFAULT_SEED, EXACT_1D_MAX_K, EXACT_1D_MAX_POINTS
+from clustering.constants import DEFAULT_SEED, EXACT_1D_MAX_K, EXACT_1D_MAX_POINTS, MAX_SEED
 from clustering.ui import layout, state, urls
 from clustering.ui.numbers import fmt, fmt_sig
 
-MAX_SEED = 2**32 - 1
 OWN_DATA = "Its own: points on a line (a preset,\nor one column of the active data set)"
 PAGE = "exact-1d"
 SOURCES = {"preset": "A ready-made line", "column": "One coordinate of the active data set"}
@@ -222,7 +221,7 @@ def controls(active: state.ActiveData) -> tuple[Line, int, str, int, str]:
         seed = int(state.get_value(PAGE, "seed", DEFAULT_SEED))
         typed = str(state.get_value(PAGE, "typed", "") or "")
         if start == "random":
-            seed = st.number_input("Seed of the random start", min_value=0, max_value=2**32 - 1,
+            seed = st.number_input("Seed of the random start", min_value=0, max_value=MAX_SEED,
                                    step=1, key=_key("seed"), persist_state="session")
         elif start == "typed":
             typed = st.text_input("Start positions, comma separated", key=_key("typed"),

@@ -8,6 +8,7 @@ widget keys below are the same "generative.<name>" keys ``state.get_value`` read
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 
@@ -21,6 +22,7 @@ from clustering.constants import (
     GENERATIVE_DEFAULT_POINTS,
     GENERATIVE_MAX_POINTS,
     MAX_K_GMM,
+    MAX_SEED,
 )
 from clustering.gmm import GMMParams
 from clustering.ui import state, urls
@@ -56,13 +58,8 @@ STORY = (
 _RING = 5.0
 
 
-def _key(name: str) -> str:
-    """The session-state key of one of this page's widgets (the same key state.get_value reads)."""
-    return state.widget_key(PAGE, name)
-
-
-def _default(name: str, value) -> None:
-    state.set_default(PAGE, name, value)
+_key = functools.partial(state.widget_key, PAGE)  # a widget's key (the one state.get_value reads)
+_default = functools.partial(state.set_default, PAGE)  # a page value's starting value
 
 
 # --------------------------------------------------------------------------------------
@@ -185,7 +182,7 @@ def mixture_controls() -> tuple[int, int, int]:
     n = n_column.number_input("Points N", min_value=2, max_value=GENERATIVE_MAX_POINTS, step=100,
                               key=_key("n"), persist_state="session",
                               help=f"2 to {GENERATIVE_MAX_POINTS:,}.")
-    seed = seed_column.number_input("Seed", min_value=0, max_value=2**32 - 1, step=1,
+    seed = seed_column.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1,
                                     key=_key("seed"), persist_state="session",
                                     help="The same mixture, N and seed always give the same points.")
     return int(k), int(n), int(seed)
@@ -253,7 +250,7 @@ def story() -> None:
 
 def _resample() -> None:
     """Callback: a new sample of the same mixture (the next seed)."""
-    state.set_value(PAGE, "seed", (int(state.get_value(PAGE, "seed", DEFAULT_SEED)) + 1) % 2**32)
+    state.set_value(PAGE, "seed", (int(state.get_value(PAGE, "seed", DEFAULT_SEED)) + 1) % (MAX_SEED + 1))
 
 
 def sample(params: GMMParams, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,7 @@ from :mod:`clustering.ui.stepping`; session state is reached through :mod:`clust
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from dataclasses import dataclass
 
@@ -17,7 +18,15 @@ import pandas as pd
 import streamlit as st
 
 from clustering import datasets, derived, gmm, plotting, stepper
-from clustering.constants import DEFAULT_EM_TOL, DEFAULT_REG_COVAR, DEFAULT_SEED, MAX_K_GMM
+from clustering.constants import (
+    BOUND_WINDOW,
+    DEFAULT_EM_TOL,
+    DEFAULT_REG_COVAR,
+    DEFAULT_SEED,
+    GMM_MAX_STEP,
+    MAX_K_GMM,
+    MAX_SEED,
+)
 from clustering.ui import plotly_view, state, urls
 from clustering.ui.kmeans_panels import axis_titles
 from clustering.ui.numbers import fmt, fmt_exp, fmt_sig
@@ -67,7 +76,6 @@ BOUND_SENTENCE = (
     "log-likelihood ℓ (blue), because q is then the exact posterior; the M step raises 𝓛 and ℓ "
     "rises at least as much, and the shaded gap between them is KL(q ‖ posterior) ≥ 0."
 )
-BOUND_WINDOW = 8  # half-steps in view when the bound chart is zoomed in
 LECTURE_MOMENTS = (("initial", 0), ("after the first E step", 1), ("after the first M step", 2),
                    ("after 2 EM cycles", 4), ("after 5 EM cycles", 10))
 BISHOP_MOMENTS = (("L = 1 cycle", 2), ("L = 2 cycles", 4), ("L = 5 cycles", 10),
@@ -78,13 +86,8 @@ STORYBOARDS = {
 }
 
 
-def _key(name: str) -> str:
-    """The session-state key of one of this page's widgets (the same key state.get_value reads)."""
-    return state.widget_key(PAGE, name)
-
-
-def _default(name: str, value) -> None:
-    state.set_default(PAGE, name, value)
+_key = functools.partial(state.widget_key, PAGE)  # a widget's key (the one state.get_value reads)
+_default = functools.partial(state.set_default, PAGE)  # a page value's starting value
 
 
 # --------------------------------------------------------------------------------------
@@ -125,22 +128,17 @@ def read_url() -> None:
     query = _read_page_params()
     if query is None:
         return
-    parsers = {
-        "k": lambda q: urls.parse_int(q, "k", 1, MAX_K_GMM, None),
-        "init": lambda q: urls.parse_choice(q, "init", tuple(INITS), None),
-        "init_seed": lambda q: urls.parse_int(q, "init_seed", 0, 2**32 - 1, None),
-        "cov": lambda q: urls.parse_choice(q, "cov", tuple(COVARIANCE_TYPES), None),
-        "reg_covar": lambda q: _parse_reg(q),
-        "step": lambda q: urls.parse_int(q, "step", 0, 4 * 300, None),
-    }
-    for name, parse in parsers.items():
-        try:
-            value = parse(query)
-        except ValueError as error:
-            state.push_message(PAGE, f"{error} Using the default instead.", "warning")
-            continue
-        if value is None:
-            continue
+    found, messages = urls.parse_each({
+        "k": lambda: urls.parse_int(query, "k", 1, MAX_K_GMM, None),
+        "init": lambda: urls.parse_choice(query, "init", tuple(INITS), None),
+        "init_seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
+        "cov": lambda: urls.parse_choice(query, "cov", tuple(COVARIANCE_TYPES), None),
+        "reg_covar": lambda: _parse_reg(query),
+        "step": lambda: urls.parse_int(query, "step", 0, GMM_MAX_STEP, None),
+    })
+    for message in messages:
+        state.push_message(PAGE, message, "warning")
+    for name, value in found.items():
         if name == "step":
             state.set_value(PAGE, "pending_step", value)
         else:
@@ -182,7 +180,7 @@ def setup_sidebar() -> Setup:
         k = st.slider("Number of components K", 1, MAX_K_GMM, key=_key("k"), persist_state="session")
         init = st.selectbox("Initialization", list(INITS), format_func=INITS.get, key=_key("init"),
                             help=INIT_HELP, persist_state="session")
-        seed = st.number_input("Initialization seed", min_value=0, max_value=2**32 - 1, step=1,
+        seed = st.number_input("Initialization seed", min_value=0, max_value=MAX_SEED, step=1,
                                key=_key("init_seed"), persist_state="session",
                                help="The same seed gives the same start.")
         cov = st.radio("Covariance type", list(COVARIANCE_TYPES), key=_key("cov"),
@@ -260,11 +258,8 @@ def manual_params(X: np.ndarray, means: np.ndarray | None):
         raise ValueError("place the means on the plot first.")
     means = np.asarray(means, dtype=float)
     k = means.shape[0]
-    covariance = np.cov(X, rowvar=False) if X.shape[0] > 1 else np.eye(X.shape[1])
-    covariance = covariance + 1e-6 * np.trace(covariance) / X.shape[1] * np.eye(X.shape[1])
-    if not np.all(np.linalg.eigvalsh(covariance) > 0):
-        covariance = np.eye(X.shape[1])
-    return gmm.GMMParams(np.full(k, 1.0 / k), means, np.stack([covariance] * k))
+    covariance = gmm.data_covariance(X)
+    return gmm.GMMParams(np.full(k, 1.0 / k), means, np.broadcast_to(covariance, (k,) + covariance.shape))
 
 
 def manual_placement(active: state.ActiveData, setup: Setup) -> np.ndarray | None:
@@ -303,62 +298,25 @@ def ensure_run(active: state.ActiveData, setup: Setup, manual_means: np.ndarray 
     params = gmm.project_to_covariance_type(params, setup.covariance_type)
     run = stepper.new_gmm_run(params, covariance_type=setup.covariance_type,
                               reg_covar=setup.reg_covar, tol=setup.tol, origin=_origin(setup))
-    pending = state.get_value(PAGE, "pending_step")
-    if pending:
-        state.set_value(PAGE, "pending_step", None)
-        run = stepper.advance_to(run, int(pending), active.X)
-    state.set_run(PAGE, run)
-    state.set_value(PAGE, "run_key", key)
-    state.set_value(PAGE, "animating", False)
-    return run
+    return state.start_run(PAGE, run, key, active.X)
 
 
 def curves(X: np.ndarray, data_key: str, run: stepper.Run, view: derived.GMMView | None = None):
-    """(log-likelihood, lower bound) per half-step, as derived.gmm_curves, each computed once.
-
-    Snapshots never change, and an M snapshot's bound depends only on it and the E snapshot
-    before it (always the same one), so the numbers are kept per snapshot object between
-    reruns. An E snapshot shares its parameters with the snapshot before it, so its ℓ is
-    looked up, not recomputed; each M step costs one E step on the parameters before it (which
-    also gives their ℓ) and one bound.
-    """
-    stored = state.get_value(PAGE, "curve_cache") or {"data": None, "values": {}}
-    old = stored["values"] if stored["data"] == data_key else {}
-    history = run.history
-    values: dict[int, tuple] = {}
-    missing = []
-    for index, snapshot in enumerate(history):
-        hit = old.get(id(snapshot))
-        if hit is not None and hit[0] is snapshot:
-            values[id(snapshot)] = hit
+    """(log-likelihood, lower bound) per half-step, derived.gmm_curve_point for each, computed
+    once per (data, snapshot); view : the cursor's derived view, whose numbers are used as they are."""
+    likelihoods, bounds = [], []
+    for index, snapshot in enumerate(run.history):
+        if index == run.cursor and view is not None:
+            ll, bound = view.log_likelihood, view.lower_bound
         else:
-            missing.append(index)
-    if missing:
-        known_ll = {id(hit[0].params): hit[1] for hit in values.values()}  # ℓ per parameter set
-        if view is not None:
-            known_ll[id(run.current.params)] = view.log_likelihood
-        bounds: dict[int, float | None] = {}
-        for index in missing:
-            snapshot = history[index]
-            if snapshot.kind == "M":
-                before = history[index - 1].params
-                resp, ll_before = gmm.e_step_with_log_likelihood(X, before)
-                known_ll.setdefault(id(before), ll_before)
-                bounds[index] = gmm.lower_bound(X, snapshot.params, resp)
-        for index in missing:
-            snapshot = history[index]
-            key = id(snapshot.params)
-            if key not in known_ll:
-                known_ll[key] = gmm.log_likelihood(X, snapshot.params)
-            ll = known_ll[key]
-            bound = {"init": None, "E": ll}.get(snapshot.kind, bounds.get(index))
-            values[id(snapshot)] = (snapshot, ll, bound)
-    if view is not None:  # the half-step on screen shows exactly the derived numbers
-        values[id(run.current)] = (run.current, view.log_likelihood, view.lower_bound)
-    state.set_value(PAGE, "curve_cache", {"data": data_key, "values": values})
-    likelihoods = [values[id(s)][1] for s in history]
-    bounds_out = [values[id(s)][2] for s in history]
-    return likelihoods, bounds_out
+            q_params = derived.e_params(run, index)
+            keys = (snapshot.kind, None if q_params is None else derived.snapshot_key(q_params),
+                    derived.snapshot_key(snapshot.params))
+            ll, bound = state.memo(PAGE, data_key, keys,
+                                   lambda i=index: derived.gmm_curve_point(X, run, i))
+        likelihoods.append(ll)
+        bounds.append(bound)
+    return likelihoods, bounds
 
 
 # --------------------------------------------------------------------------------------
@@ -402,10 +360,9 @@ def _sigma_columns(cov: np.ndarray) -> dict[str, str]:
     return {"Σₖ var x₁": fmt(cov[0, 0], 4), "Σₖ cov": fmt(cov[0, 1], 4), "Σₖ var x₂": fmt(cov[1, 1], 4)}
 
 
-def params_table(params, resp: np.ndarray | None) -> None:
-    """π_k, μ_k, Σ_k (and N_k = Σ_n γ_nk when responsibilities exist) per component."""
+def params_table(params, n_k: np.ndarray | None) -> None:
+    """π_k, μ_k, Σ_k (and N_k = Σ_n γ_nk, derived.GMMView.counts, when given) per component."""
     rows = []
-    n_k = None if resp is None else resp.sum(axis=0)
     for k in range(len(params.weights)):
         mean = params.means[k]
         cov = params.covariances[k]
@@ -555,10 +512,13 @@ def inspector(active: state.ActiveData, run: stepper.Run, view: derived.GMMView,
                     step=1, key=_key("point"), value=None,
                     placeholder=f"{n} (the most uncertain point)")
     params = _resp_params(run)
-    log_dens = gmm.log_gaussian_prob(X[n:n + 1], params.means, params.covariances)[0]  # (K,)
-    log_joint = np.log(np.maximum(params.weights, 1e-300)) + log_dens
-    log_norm = float(np.logaddexp.reduce(log_joint))
-    gamma = np.exp(log_joint - log_norm)
+    point = X[n:n + 1]
+    # γ in force comes from derived; before the first E step, the one the next E step computes
+    gamma = view.resp[n] if view.resp is not None else gmm.e_step(point, params)[0]
+    log_dens = gmm.log_gaussian_prob(point, params.means, params.covariances)[0]  # log N_k, (K,)
+    with np.errstate(divide="ignore"):  # a weight of 0: log π_k N_k = −inf, shown as 0
+        log_joint = np.log(params.weights) + log_dens
+    log_norm = float(gmm.log_density(point, params)[0])  # log p(x_n) = log Σ_j π_j N_j
     which = "chosen" if chosen else "most uncertain (type a number or click another)"
     if view.resp is None:
         st.caption(f"Point {n} ({which}) at ({fmt(X[n, 0])}, {fmt(X[n, 1])}). No E step yet: "
@@ -612,7 +572,7 @@ def formulas(active: state.ActiveData, run: stepper.Run, view: derived.GMMView) 
     if view.resp is None:
         st.info("No responsibilities yet: take an E step, and the M step's numbers appear here.")
     else:
-        n_k = view.resp.sum(axis=0)
+        n_k = view.counts
         if run.current.kind == "M":
             result, lead = run.current.params, "This M step set (from the γ of the E step before it):"
         else:
@@ -701,9 +661,9 @@ def degenerate_cases(run: stepper.Run | None) -> None:
 
 def _story_run(active: state.ActiveData, run: stepper.Run) -> stepper.Run:
     """The same start and settings, iterated 20 full EM cycles (stopping early at a collapse)."""
-    key = (active.key, id(run.initial), run.covariance_type, run.reg_covar)
+    key = (active.key, derived.snapshot_key(run.initial.params), run.covariance_type, run.reg_covar)
     stored = state.get_value(PAGE, "story")
-    if stored is not None and stored[0] == key and stored[1] is run.initial:
+    if stored is not None and stored[0] == key:
         return stored[2]
     story = stepper.Run("gmm", (run.initial,), covariance_type=run.covariance_type,
                         reg_covar=run.reg_covar, tol=run.tol)

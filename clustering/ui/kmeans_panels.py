@@ -20,24 +20,23 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from clustering import derived, kmeans, plotting, presets, restarts, stepper, voronoi
+from clustering import derived, io, kmeans, plotting, presets, restarts, stepper, voronoi
 from clustering.constants import (
+    DEFAULT_K,
     DEFAULT_KMEANS_INIT,
     DEFAULT_RESTARTS,
     DEFAULT_SEED,
+    DENSE_FACTOR_CELLS,
     KMEANS_INIT_METHODS,
-    MAX_ITER,
+    LINK_MAX_STEP,
     MAX_K_KMEANS,
+    MAX_RESTARTS,
+    MAX_SEED,
 )
 from clustering.ui import manual, plotly_view, state, urls
 from clustering.ui.numbers import MISSING, fmt, fmt_sig
 
 PAGE = "kmeans"
-DEFAULT_K = 3
-MAX_SEED = 2**32 - 1
-MAX_RESTARTS = 200
-MAX_STEP = 2 * MAX_ITER + 1  # the last half-step a run can reach
-DENSE_FACTOR_CELLS = 4_000_000  # build the N x K indicator matrix only up to this many cells
 
 INITS = {
     "random": "Random data points (Forgy)",
@@ -101,18 +100,11 @@ def parse_centroids(raw: str | None, k: int) -> np.ndarray | None:
     if raw is None or raw == "":
         return None
     try:
-        rows = [[float(v) for v in pair.split(",")] for pair in str(raw).split(";") if pair.strip()]
+        centroids = io.parse_coordinates(raw, dim=2, what="centroid")
     except ValueError:
         raise urls.UrlError(
             f"The link's “centroids” must be pairs of numbers like 0.5,1.2;3,4; it was “{raw}”."
         ) from None
-    if any(len(row) != 2 for row in rows) or not rows:
-        raise urls.UrlError(
-            f"The link's “centroids” must be pairs of numbers like 0.5,1.2;3,4; it was “{raw}”."
-        )
-    centroids = np.array(rows, dtype=float)
-    if not np.all(np.isfinite(centroids)):
-        raise urls.UrlError("The link's “centroids” contain a value that is not a finite number.")
     if centroids.shape[0] != k:
         raise urls.UrlError(
             f"The link's “centroids” give {centroids.shape[0]} centroids but K is {k}."
@@ -131,22 +123,13 @@ def parse_query(query: Mapping[str, str]) -> tuple[dict, list[str]]:
     Returns ({"k", "init", "init_seed", "step", "centroids"}: the values present and usable,
     [messages]). A bad value is left out (its default stays) and named in a message.
     """
-    found: dict = {}
-    messages: list[str] = []
     parsers = {
         "k": lambda: urls.parse_int(query, "k", 1, MAX_K_KMEANS, None),
         "init": lambda: urls.parse_choice(query, "init", tuple(INITS), None),
         "init_seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
-        "step": lambda: urls.parse_int(query, "step", 0, MAX_STEP, None),
+        "step": lambda: urls.parse_int(query, "step", 0, LINK_MAX_STEP, None),
     }
-    for name, parse in parsers.items():
-        try:
-            value = parse()
-        except ValueError as error:
-            messages.append(f"{error} Using the default instead.")
-            continue
-        if value is not None:
-            found[name] = value
+    found, messages = urls.parse_each(parsers)
     if found.get("init") == "manual" or query.get("centroids"):
         try:
             centroids = parse_centroids(query.get("centroids"), found.get("k", DEFAULT_K))
@@ -318,14 +301,7 @@ def ensure_run(active: state.ActiveData, setup: Setup, centroids: np.ndarray | N
         state.set_value(PAGE, "run_key", None)
         st.error(f"{error} Change K, the initialization or the data set.")
         return None
-    pending = state.get_value(PAGE, "pending_step")
-    if pending:
-        state.set_value(PAGE, "pending_step", None)
-        run = stepper.advance_to(run, int(pending), active.X)
-    state.set_run(PAGE, run)
-    state.set_value(PAGE, "run_key", key)
-    state.set_value(PAGE, "animating", False)
-    return run
+    return state.start_run(PAGE, run, key, active.X)
 
 
 # --------------------------------------------------------------------------------------
@@ -333,79 +309,21 @@ def ensure_run(active: state.ActiveData, setup: Setup, centroids: np.ndarray | N
 # --------------------------------------------------------------------------------------
 
 
-def _params_key(params: np.ndarray) -> bytes:
-    return np.ascontiguousarray(params).tobytes()
-
-
-def labels_at(active: state.ActiveData, run: stepper.Run, index: int,
-              known: np.ndarray | None = None) -> np.ndarray | None:
-    """The labels in force at half-step ``index`` (None before the first E step), cached.
-
-    known : these labels, when the caller has them already (derived.kmeans_view's).
-    """
-    kind = run.history[index].kind
-    if kind == "init":
-        return None
-    e_index = index if kind == "E" else index - 1
-    params = run.history[e_index].params
-    cache = state.get_value(PAGE, "labels_cache") or {}
-    key = (active.key, _params_key(params))
-    if key not in cache:
-        cache = dict(list(cache.items())[-5:])  # keep the last few (N labels each)
-        labels = kmeans.assign(active.X, params) if known is None else known
-        compact = np.asarray(labels, dtype=np.uint8)  # K <= 20: one byte a point, not eight
-        compact.setflags(write=False)
-        cache[key] = compact
-        state.set_value(PAGE, "labels_cache", cache)
-    return cache[key]
-
-
 def objective_curve(active: state.ActiveData, run: stepper.Run,
                     view: derived.KMeansView | None = None) -> list[float | None]:
-    """J after every half-step of the run; each value computed once per (data, snapshot).
-
-    view : the cursor's derived view (its labels and J are reused, not recomputed).
-    """
-    if view is not None and view.labels is not None:
-        labels_at(active, run, run.cursor, known=view.labels)
-    cache = state.get_value(PAGE, "objective_cache") or {}
-    if len(cache) > 5_000:
-        cache = {}
+    """J after every half-step of the run (derived.kmeans_objective), each computed once per
+    (data, snapshot); view : the cursor's derived view, whose J is used as it is."""
     values: list[float | None] = []
     for index, snapshot in enumerate(run.history):
         if snapshot.kind == "init":
             values.append(None)
-            continue
-        e_params = run.history[index if snapshot.kind == "E" else index - 1].params
-        key = (active.key, _params_key(e_params), _params_key(snapshot.params))
-        if key not in cache:
-            labels = labels_at(active, run, index)
-            cache[key] = kmeans.objective(active.X, snapshot.params, labels)
-        values.append(cache[key])
-    state.set_value(PAGE, "objective_cache", cache)
+        elif index == run.cursor and view is not None:
+            values.append(view.objective)
+        else:
+            keys = (derived.snapshot_key(derived.e_params(run, index)), derived.snapshot_key(snapshot.params))
+            values.append(state.memo(PAGE, active.key, keys,
+                                     lambda i=index: derived.kmeans_objective(active.X, run, i)))
     return values
-
-
-def last_e_changes(active: state.ActiveData, run: stepper.Run) -> int | None:
-    """How many points changed cluster in the last E step up to the cursor (None: no earlier one)."""
-    index = run.cursor if run.current.kind == "E" else run.cursor - 1
-    if index < 3 or run.history[index].kind != "E":
-        return None
-    return int(np.sum(labels_at(active, run, index) != labels_at(active, run, index - 2)))
-
-
-def last_m_shift(run: stepper.Run) -> float | None:
-    """The largest distance a centroid moved in the last M step up to the cursor."""
-    index = run.cursor if run.current.kind == "M" else run.cursor - 1
-    if index < 2 or run.history[index].kind != "M":
-        return None
-    moves = np.linalg.norm(run.history[index].params - run.history[index - 1].params, axis=1)
-    return float(np.max(moves))
-
-
-def trails(run: stepper.Run) -> np.ndarray:
-    """(T, K, 2) the centroids at the start and after every M step up to the cursor."""
-    return np.array([s.params for s in run.history[: run.cursor + 1] if s.kind in ("init", "M")])
 
 
 def ranges(active: state.ActiveData, run: stepper.Run | None, extra: np.ndarray | None = None):
@@ -433,7 +351,7 @@ def objective_delta(curve: list[float | None], cursor: int) -> str | None:
     return fmt_sig(change, 4, signed=True)
 
 
-def status(active: state.ActiveData, run: stepper.Run, curve: list[float | None]) -> None:
+def status(run: stepper.Run, view: derived.KMeansView, curve: list[float | None]) -> None:
     """The metrics row: Iteration, J (change from the previous half-step), next step, changes."""
     top, bottom = st.columns([1, 1.5]), st.columns(3)
     columns = [*top, *bottom]
@@ -449,11 +367,11 @@ def status(active: state.ActiveData, run: stepper.Run, curve: list[float | None]
     else:
         next_step = "E step" if stepper.next_kind(run) == "E" else "M step"
     columns[2].metric("Next step", next_step)
-    changes = last_e_changes(active, run)
+    changes = view.last_changes
     columns[3].metric("Changed cluster (last E step)", MISSING if changes is None else f"{changes:,}",
                       help="Points whose cluster changed in the last E step (“—” before the "
                            "second E step: the first one assigns every point).")
-    shift = last_m_shift(run)
+    shift = view.last_shift
     columns[4].metric("Largest move (last M step)", fmt_sig(shift, 4),
                       help="The longest distance ‖u_k(new) − u_k(old)‖ in the last M step.")
 
@@ -529,7 +447,7 @@ def main_figure(active: state.ActiveData, run: stepper.Run, view: derived.KMeans
     kind = run.current.kind
     figure = plotting.kmeans_figure(
         active.X, centroids, view.labels, x_range=x_range, y_range=y_range,
-        trails=trails(run), previous=view.previous_centroids if kind == "M" else None,
+        trails=derived.centroid_trails(run), previous=view.previous_centroids if kind == "M" else None,
         changed=view.changed if kind == "E" else None,
         regions=voronoi.regions(centroids, x_range, y_range) if show_regions else None,
         selected=selected if chosen or kind == "E" else None, show_distances=chosen and kind == "E",
@@ -571,17 +489,19 @@ def _latex_number(value: float) -> str:
     return fmt(value).replace(",", "{,}")
 
 
-def distance_table(X: np.ndarray, centroids: np.ndarray, n: int) -> tuple[pd.DataFrame, int]:
-    """Squared distances of point n to every centroid, and the nearest (the E step's argmin)."""
-    distances = np.sum((centroids - X[n]) ** 2, axis=1)
-    nearest = int(np.argmin(distances))  # a tie goes to the lowest index, as in kmeans.assign
+def distance_table(X: np.ndarray, centroids: np.ndarray, n: int,
+                   labels: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, int]:
+    """Squared distances of point n to every centroid (kmeans.squared_distances), and its
+    label from derived (the E step's argmin)."""
+    distances = kmeans.squared_distances(X[n:n + 1], centroids)[0]
+    nearest = int(labels[n])
     frame = pd.DataFrame({
         "centroid": [f"u{_subscript(k + 1)}" for k in range(len(centroids))],
         "u_k": [_vector(c) for c in centroids],
         "‖xₙ − u_k‖²": [fmt(d) for d in distances],
         "nearest": ["✓ argmin" if k == nearest else "" for k in range(len(centroids))],
     })
-    return frame, nearest
+    return frame, distances, nearest
 
 
 def formulas(active: state.ActiveData, run: stepper.Run | None, view: derived.KMeansView | None,
@@ -603,14 +523,13 @@ def formulas(active: state.ActiveData, run: stepper.Run | None, view: derived.KM
     if kind == "E":
         st.markdown("**E step: assign every point to its nearest centroid** (centroids fixed)")
         st.latex(r"z_n = \arg\min_{k \in \{1,\dots,K\}} \lVert x_n - u_k \rVert^2")
-        frame, nearest = distance_table(X, centroids, selected)
+        frame, squared, nearest = distance_table(X, centroids, selected, view.labels)
         who = "the point you selected" if chosen else (
             "a point that just changed cluster" if view is not None and view.changed is not None
             and np.any(view.changed) else "the first point")
         st.markdown(f"For x{_subscript(selected + 1)} = {_vector(X[selected])} ({who}; click "
                     "another on the plot):")
         st.table(frame.style.hide(axis="index"))  # plain HTML: quicker to draw than a grid
-        squared = np.sum((centroids - X[selected]) ** 2, axis=1)
         if len(centroids) <= 6:
             listed = ", ".join(_latex_number(float(d)) for d in squared)
             st.latex(rf"z_{{{selected + 1}}} = \arg\min_k\,({listed}) = {nearest + 1}")
@@ -623,15 +542,13 @@ def formulas(active: state.ActiveData, run: stepper.Run | None, view: derived.KM
     st.markdown("**M step: move every centroid to the mean of its points** (assignment fixed)")
     st.latex(r"u_k = \frac{1}{N_k} \sum_{n:\, z_n = k} x_n")  # one per line: never cut at the edge
     st.latex(r"N_k = \#\{n : z_n = k\}")
-    labels = view.labels
-    sizes = np.bincount(labels, minlength=run.k)
-    previous = view.previous_centroids
+    labels, sizes = view.labels, view.sizes
     frame = pd.DataFrame({
         "centroid": [f"u{_subscript(k + 1)}" for k in range(run.k)],
         "N_k": [f"{int(s):,}" for s in sizes],
         "new u_k (the mean)": [_vector(centroids[k]) if sizes[k] else "empty: stays at "
                                + _vector(centroids[k]) for k in range(run.k)],
-        "moved by": [fmt(float(np.linalg.norm(centroids[k] - previous[k]))) for k in range(run.k)],
+        "moved by": [fmt(float(shift)) for shift in view.shifts],
     })
     st.table(frame.style.hide(axis="index"))
     k = int(np.argmax(sizes))
@@ -768,12 +685,9 @@ def factorization(active: state.ActiveData, run: stepper.Run | None, view: deriv
             st.caption("Z needs an assignment: take the first E step.")
             return
         X, centroids, labels = active.X, run.current.params, view.labels
-        if active.n * run.k <= DENSE_FACTOR_CELLS:
-            indicator, frobenius = derived.kmeans_as_factorization(X, centroids, labels)
-            rows = indicator[:6]
-        else:  # Z U is U[labels]; Z itself would not fit in memory
-            frobenius = float(np.sum((X - centroids[labels]) ** 2))
-            rows = np.eye(run.k)[labels[:6]]
+        dense = active.n * run.k <= DENSE_FACTOR_CELLS  # else Z itself would not fit in memory
+        indicator, frobenius = derived.kmeans_as_factorization(X, centroids, labels, dense=dense)
+        rows = indicator[:6] if indicator is not None else np.eye(run.k)[labels[:6]]
         J = curve[run.cursor]
         st.latex(rf"\lVert X - Z U \rVert_F^2 = {_latex_number(frobenius)} \qquad J = "
                  rf"{_latex_number(J)}")

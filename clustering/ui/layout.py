@@ -70,11 +70,26 @@ def _through_the_router() -> None:
     layout, file names in the menu). Switching that mode off and rerunning sends the same
     request (page and query parameters) through the router.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    if leave_pages_directory_mode():
         st.rerun()
+
+
+def leave_pages_directory_mode() -> bool:
+    """Switch off Streamlit's "pages/ directory" mode; True if it was on.
+
+    Streamlit has no public API for this: it is the private class attribute
+    ``streamlit.runtime.pages_manager.PagesManager.uses_pages_directory`` (a bool), touched here
+    and nowhere else. tests/test_ui_state.py fails loudly if a Streamlit release renames or
+    removes it; the app itself then carries on without the switch.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a Streamlit without it (the test says so)
+        return False
+    if getattr(PagesManager, "uses_pages_directory", False) is True:
+        PagesManager.uses_pages_directory = False
+        return True
+    return False
 
 
 def _sidebar(page: str, active: state.ActiveData, own_data: str | None) -> None:

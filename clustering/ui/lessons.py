@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from clustering import lloyd1d
+from clustering.constants import ANISOTROPIC_SEED
 from clustering.ui import compare_panels, exact1d_panels, state
 
 PAGE = "lessons"
@@ -30,7 +31,6 @@ COMPARE_PAGE = ("pages/compare.py", compare_panels.PAGE, "Compare K-means and EM
 EXACT_PAGE = ("pages/exact_1d.py", exact1d_panels.PAGE, "Exact 1-D optimum")
 
 # The lessons' data and starts, kept here so tests and texts agree
-ANISOTROPIC_SEED = 23  # a draw whose stretched blobs K-means cuts across from every start
 # PRML Fig. 9.1 and 9.8, in standardized units: Bishop's (−1.5, 1.5) and (1.5, −1.5), nudged. From
 # the exactly symmetric pair EM hovers near a saddle point for 25 cycles (both components astride
 # the diagonal), which is not Bishop's picture; one coordinate moved by 0.4 breaks the tie, and

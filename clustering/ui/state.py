@@ -22,7 +22,7 @@ import numpy as np
 import streamlit as st
 
 from clustering import datasets, generative
-from clustering.constants import DEFAULT_DATASET, DEFAULT_SEED
+from clustering.constants import DEFAULT_DATASET, DEFAULT_SEED, MEMO_ENTRIES
 from clustering.stepper import Run
 
 _DATA = "data.active"
@@ -157,6 +157,21 @@ def set_run(page: str, run: Run | None) -> None:
 # --------------------------------------------------------------------------------------
 
 
+def start_run(page: str, run: Run, key: object, X) -> Run:
+    """Store a run just made for the set-up ``key``: a link's pending ``step=`` is reached first
+    (through the reducer, :func:`clustering.stepper.advance_to`), and no animation runs on."""
+    from clustering import stepper
+
+    pending = get_value(page, "pending_step")
+    if pending:
+        set_value(page, "pending_step", None)
+        run = stepper.advance_to(run, int(pending), X)
+    set_run(page, run)
+    set_value(page, "run_key", key)
+    set_value(page, "animating", False)
+    return run
+
+
 def get_value(page: str, name: str, default: Any = None) -> Any:
     return st.session_state.get(f"{page}.{name}", default)
 
@@ -213,3 +228,26 @@ def pages_with_runs() -> tuple[str, ...]:
         if isinstance(key, str) and key.endswith(".run")
         and isinstance(st.session_state[key], tuple) and st.session_state[key][0] == version
     )
+
+
+_MEMO = "memo"
+
+
+def memo(page: str, data_key: object, snapshot_keys: tuple, compute):
+    """The value ``compute()`` for (data, snapshot), computed once per session.
+
+    The one memo policy of the pages: a derived number (J, ℓ, 𝓛 of a half-step) depends only
+    on the data and the parameters, so it is kept under (data key, snapshot keys) with
+    snapshot keys from :func:`clustering.derived.snapshot_key` (values, never ``id()``). At
+    most MEMO_ENTRIES values per page are kept (the oldest go first).
+    """
+    store = st.session_state.setdefault(f"{page}.{_MEMO}", {})
+    key = (data_key, *snapshot_keys)
+    if key in store:
+        return store[key]
+    value = compute()
+    if len(store) >= MEMO_ENTRIES:
+        for old in list(store)[: len(store) - MEMO_ENTRIES + 1]:
+            del store[old]
+    store[key] = value
+    return value

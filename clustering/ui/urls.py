@@ -7,16 +7,20 @@ is tested without Streamlit; ``read_query`` / ``write_query`` are the only calls
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
 
 from clustering import datasets, generative
-from clustering.constants import GENERATIVE_DEFAULT_POINTS, GENERATIVE_MAX_POINTS, MAX_POINTS
+from clustering.constants import (
+    GENERATIVE_DEFAULT_POINTS,
+    GENERATIVE_MAX_POINTS,
+    MAX_POINTS,
+    MAX_SEED,
+)
 
 DATA_KEYS = ("dataset", "n", "seed", "standardize")
-MAX_SEED = 2**32 - 1  # numpy's default_rng takes any, a link any whole number up to this
 UPLOAD = "upload"  # dataset=upload: made on an uploaded file, which no link can carry
 MIXTURE = "mixture"  # dataset=mixture: a sample of the mixture in "mixture" (Generative model page)
 _TRUE = {"1", "true", "yes", "on"}
@@ -39,6 +43,22 @@ def parse_int(query: Mapping[str, str], key: str, low: int, high: int, default: 
     if not low <= value <= high:
         raise UrlError(f"The link's “{key}” must be between {low:,} and {high:,}; it was {value:,}.")
     return value
+
+
+def parse_each(parsers: Mapping[str, Callable[[], Any]]) -> tuple[dict[str, Any], list[str]]:
+    """Run every parser of a link's values: ({name: value} for the usable values present,
+    [a plain message for each bad one, ending "Using the default instead."])."""
+    found: dict[str, Any] = {}
+    messages: list[str] = []
+    for name, parse in parsers.items():
+        try:
+            value = parse()
+        except ValueError as error:
+            messages.append(f"{error} Using the default instead.")
+            continue
+        if value is not None:
+            found[name] = value
+    return found, messages
 
 
 def parse_bool(query: Mapping[str, str], key: str, default: bool) -> bool:
