@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from clustering import derived, images, kmeans, plotting_compress, stepper
+from clustering import derived, images, kmeans, stepper
 from clustering.constants import (
     DEFAULT_SEED,
     MAX_ITER,
@@ -42,6 +42,7 @@ from clustering.constants import (
     PHOTO_MIN_K,
     PHOTO_SCATTER_POINTS,
 )
+from clustering.plotting import compress as plotting_compress
 from clustering.ui import state, stepping, urls
 from clustering.ui.numbers import MISSING, fmt
 

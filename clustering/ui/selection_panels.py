@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from clustering import plotting, plotting_selection, selection
+from clustering import plotting, selection
 from clustering.constants import (
     KMEANS_INIT_METHODS,
     MAX_K_GMM,
@@ -37,6 +37,7 @@ from clustering.constants import (
     SELECTION_RESTARTS,
     SILHOUETTE_MAX_POINTS,
 )
+from clustering.plotting import selection as plotting_selection
 from clustering.ui import layout, plotly_view, state
 from clustering.ui.numbers import fmt
 
