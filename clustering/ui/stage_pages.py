@@ -1,0 +1,64 @@
+"""The stage on each stepping page: its payload, options and notes (glue between pages and
+:mod:`clustering.ui.stage`).
+
+Each function builds (once per run, cached in the page's state) the payload of
+:mod:`clustering.ui.stage` from the page's stored run and the numbers the page already
+derived (J, or ℓ and 𝓛), mounts the stage, and writes the short notes under it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from clustering import plotting, stepper
+from clustering.ui import stage as stage_module
+from clustering.ui import state
+
+# --------------------------------------------------------------------------------------
+# K-means
+# --------------------------------------------------------------------------------------
+
+
+def _kmeans_pick() -> None:
+    from clustering.ui import kmeans_panels as panels
+
+    index = stage_module.picked(state.widget_key(panels.PAGE, "stage"))
+    if index is not None:
+        state.set_value(panels.PAGE, "selected", (state.get_data().key, index))
+
+
+def kmeans(active: state.ActiveData, run: stepper.Run, setup, curve: list[float | None],
+           selected: int | None) -> None:
+    """The K-means stage: points by label, centroids gliding, the J curve; notes under it."""
+    from clustering.ui import kmeans_panels as panels
+
+    page = panels.PAGE
+    key = state.widget_key(page, "stage")
+    x_range, y_range = panels.ranges(active, run)
+    options = {"regions": bool(state.get_value(page, "regions", False)), "selected": selected}
+
+    def build() -> dict:
+        panel = stage_module.kmeans_panel(active.X, run, curve=curve)
+        return stage_module.payload(active.X, [panel], cursor=run.cursor, x_range=x_range,
+                                    y_range=y_range, axis_titles=panels._axis_titles(active),
+                                    hints=panels.NEXT_HINT, options=options)
+
+    body = stage_module.cached_payload(page, stage_module.run_token(active, run), build, options)
+    stage_module.show(body, key=key, pages=[page], X=active.X, on_pick=_kmeans_pick)
+    st.toggle(
+        "Shade the region nearest to each centroid (Voronoi)", key=state.widget_key(page, "regions"),
+        persist_state="session",
+        help="Every x in a shaded region is nearer to that region's centroid than to any other: "
+             "exactly where the next E step sends a point.",
+    )
+    notes = ["Click a point to see its distances to the centroids.",
+             "After an M step: dashed rings where the centroids were, arrows their move, "
+             "dotted lines their trails; after an E step, black rings mark the points that "
+             "changed cluster."]
+    note = plotting.sample_note(active.n)
+    if note:
+        notes.append(note)
+    st.caption(" ".join(notes))
+    if setup.init == "manual":
+        with st.expander("Move the start centroids"):
+            panels.placement(active, setup)
