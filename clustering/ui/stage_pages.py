@@ -40,7 +40,7 @@ def kmeans(active: state.ActiveData, run: stepper.Run, setup, curve: list[float 
     def build() -> dict:
         panel = stage_module.kmeans_panel(active.X, run, curve=curve)
         return stage_module.payload(active.X, [panel], cursor=run.cursor, x_range=x_range,
-                                    y_range=y_range, axis_titles=panels._axis_titles(active),
+                                    y_range=y_range, axis_titles=_axis_titles(active),
                                     hints=panels.NEXT_HINT, options=options)
 
     body = stage_module.cached_payload(page, stage_module.run_token(active, run), build, options)
@@ -62,3 +62,50 @@ def kmeans(active: state.ActiveData, run: stepper.Run, setup, curve: list[float 
     if setup.init == "manual":
         with st.expander("Move the start centroids"):
             panels.placement(active, setup)
+
+
+# --------------------------------------------------------------------------------------
+# Gaussian mixture (EM)
+# --------------------------------------------------------------------------------------
+
+
+def _gmm_pick() -> None:
+    from clustering.ui import gmm_panels as panels
+
+    index = stage_module.picked(state.widget_key(panels.PAGE, "stage"))
+    if index is not None:
+        state.set_value(panels.PAGE, "point", index)
+
+
+def gmm(active: state.ActiveData, run: stepper.Run, display, curves: tuple[list, list],
+        selected: int | None) -> None:
+    """The EM stage: points by γ, means gliding, ellipses morphing, the ℓ and 𝓛 curves."""
+    from clustering.ui import gmm_panels as panels
+
+    page = panels.PAGE
+    key = state.widget_key(page, "stage")
+    x_range, y_range = plotting.axis_ranges(active.X)
+    options = {"levels": list(display.levels), "density": bool(display.density),
+               "colour_mode": display.colour_mode, "selected": selected}
+
+    def build() -> dict:
+        panel = stage_module.gmm_panel(active.X, run, curves=curves)
+        return stage_module.payload(active.X, [panel], cursor=run.cursor, x_range=x_range,
+                                    y_range=y_range, axis_titles=_axis_titles(active),
+                                    hints=panels.NEXT_HINT, options=options)
+
+    body = stage_module.cached_payload(page, stage_module.run_token(active, run), build, options)
+    stage_module.show(body, key=key, pages=[page], X=active.X, on_pick=_gmm_pick)
+    legend = ("Colour of a point: " + ("the blend of the component colours weighted by its γ"
+              if display.colour_mode == "blend" else "its most likely component, opacity γ")
+              + " (grey before the first E step). After an M step, dashed: the ellipses before it. "
+              "Click a point to inspect it.")
+    note = plotting.sample_note(active.n)
+    st.caption(legend + (" " + note if note else ""))
+
+
+def _axis_titles(active: state.ActiveData) -> tuple[str, str]:
+    columns = tuple(getattr(active.dataset, "columns", ("x", "y")))
+    if columns == ("x", "y"):
+        return ("x₁", "x₂")
+    return (plotting.plain_text(columns[0]), plotting.plain_text(columns[1]))

@@ -687,6 +687,7 @@ class Stage {
     const centres = cb.map((c, k) => [lerp(ca[k][0], c[0], t), lerp(ca[k][1], c[1], t)]);
 
     if (panel.alg === "kmeans" && options.regions) this.drawRegions(ctx, f, panel, centres, dpr);
+    if (panel.alg === "gmm" && options.density) this.drawDensity(ctx, f, panel, a, b, t);
     drawAxes(ctx, f, w, h, data.axis_titles);
 
     // points: colours fade from the assignment at `from` to the one at `to`
@@ -833,6 +834,57 @@ class Stage {
     ctx.restore();
   }
 
+  // contour lines of the mixture density p(x), evenly spaced in log p, at the moving parameters
+  drawDensity(ctx, f, panel, a, b, t) {
+    const pa = panel.spec.params[a], pb = panel.spec.params[b];
+    const K = panel.k;
+    const comps = [];
+    for (let k = 0; k < K; k++) {
+      const cov = lerpCov(pa.cov[k], pb.cov[k], t);
+      const det = cov[0][0] * cov[1][1] - cov[0][1] * cov[1][0];
+      if (!(det > 0)) return;
+      comps.push({
+        w: lerp(pa.w[k], pb.w[k], t),
+        mu: [lerp(pa.mu[k][0], pb.mu[k][0], t), lerp(pa.mu[k][1], pb.mu[k][1], t)],
+        inv: [cov[1][1] / det, -cov[0][1] / det, cov[0][0] / det],
+        norm: 1 / (2 * Math.PI * Math.sqrt(det)),
+      });
+    }
+    const cell = 3;
+    const cols = Math.ceil(f.pw / cell), rows = Math.ceil(f.ph / cell);
+    const level = new Int16Array(cols * rows);
+    let top = -Infinity;
+    const logp = new Float64Array(cols * rows);
+    for (let j = 0; j < rows; j++) {
+      const y = f.yr[1] - (j + 0.5) * cell * f.s;
+      for (let i = 0; i < cols; i++) {
+        const x = f.xr[0] + (i + 0.5) * cell * f.s;
+        let p = 0;
+        for (const c of comps) {
+          const dx = x - c.mu[0], dy = y - c.mu[1];
+          p += c.w * c.norm * Math.exp(-0.5 * (c.inv[0] * dx * dx + 2 * c.inv[1] * dx * dy + c.inv[2] * dy * dy));
+        }
+        const v = Math.log(Math.max(p, 1e-300));
+        logp[j * cols + i] = v;
+        if (v > top) top = v;
+      }
+    }
+    const step = 1.0; // one contour per factor e of density, the ten highest
+    for (let q = 0; q < level.length; q++) level[q] = Math.max(-11, Math.floor((logp[q] - top) / step));
+    ctx.save();
+    ctx.fillStyle = "rgba(110,110,110,0.55)";
+    for (let j = 0; j < rows - 1; j++) {
+      for (let i = 0; i < cols - 1; i++) {
+        const v = level[j * cols + i];
+        if (v <= -11) continue;
+        if (v !== level[j * cols + i + 1] || v !== level[(j + 1) * cols + i]) {
+          ctx.fillRect(f.m.l + (i + 0.5) * cell, f.m.t + (j + 0.5) * cell, 1.5, 1.5);
+        }
+      }
+    }
+    ctx.restore();
+  }
+
   drawTrails(ctx, f, panel, b, centres) {
     // each centroid's path: the start and every M step up to the half-step on screen
     const stops = [];
@@ -852,6 +904,7 @@ class Stage {
 
   drawEllipses(ctx, f, panel, a, b, t, options) {
     const levels = options.levels || [1, 2];
+    if (!levels.length) return;
     const pa = panel.spec.params[a], pb = panel.spec.params[b];
     const colours = this.payload.colours;
     if (panel.kinds[b] === "M" && b > 0) { // the ellipses before this M step, dashed
@@ -922,10 +975,10 @@ class Stage {
 
   drawCurve(panel, view, at) {
     const cssW = view.box.clientWidth || 600;
-    const { ctx, w, h } = sizeCanvas(view.curve, cssW, 190);
+    const { ctx, w, h } = sizeCanvas(view.curve, cssW, 210);
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, w, h);
-    const m = { l: 84, r: 16, t: 28, b: 36 };
+    const m = { l: 84, r: 16, t: 48, b: 36 };
     const pw = w - m.l - m.r, ph = h - m.t - m.b;
     const names = panel.curveNames();
     const series = names.map((name) => panel.spec.curves[name]);
@@ -1019,9 +1072,9 @@ class Stage {
     }
     ctx.fillStyle = "#1a1a1a";
     ctx.font = "14px system-ui, sans-serif";
-    ctx.textAlign = "right";
+    ctx.textAlign = "left";
     ctx.textBaseline = "top";
-    ctx.fillText(texts.join("   "), m.l + pw, 6);
+    ctx.fillText(`now (half-step ${Math.round(now)}):  ` + texts.join("   "), m.l, 25);
     ctx.restore();
   }
 }
