@@ -213,10 +213,11 @@ def reported_cursor(key: str, run_id: str | None = None) -> int | None:
     return int(report["index"])
 
 
-def follow(pages: Sequence[str], key: str, X: np.ndarray) -> None:
+def follow(pages: Sequence[str], key: str, X: np.ndarray, payload_page: str | None = None) -> None:
     """Callback: move every page's stored run to the half-step the stage reports (a report
-    about a run no longer shown is ignored)."""
-    stored = state.get_value(pages[0], "stage_payload")
+    about a run no longer shown is ignored). ``payload_page``: where the payload is cached
+    (default: the first page)."""
+    stored = state.get_value(payload_page or pages[0], "stage_payload")
     cursor = reported_cursor(key, None if stored is None else stored[1]["id"])
     if cursor is None:
         return
@@ -227,14 +228,14 @@ def follow(pages: Sequence[str], key: str, X: np.ndarray) -> None:
 
 
 def show(body: dict[str, Any], *, key: str, pages: Sequence[str], X: np.ndarray,
-         on_pick: Callable[[], None] | None = None) -> Any:
+         on_pick: Callable[[], None] | None = None, payload_page: str | None = None) -> Any:
     """Mount the stage under ``key``; its cursor reports move the runs of ``pages``.
 
     on_pick : called (as a widget callback) when a drawn point is clicked; the point's index
         in X is ``st.session_state[key]["picked"]``.
     Returns the component's result ({"cursor": int | None, "picked": int | None}).
     """
-    callbacks = {"on_cursor_change": lambda: follow(pages, key, X)}
+    callbacks = {"on_cursor_change": lambda: follow(pages, key, X, payload_page)}
     callbacks["on_picked_change"] = on_pick or (lambda: None)
     return _COMPONENT(key=key, data=body, **callbacks)
 

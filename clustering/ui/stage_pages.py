@@ -109,3 +109,32 @@ def _axis_titles(active: state.ActiveData) -> tuple[str, str]:
     if columns == ("x", "y"):
         return ("x₁", "x₂")
     return (plotting.plain_text(columns[0]), plotting.plain_text(columns[1]))
+
+
+# --------------------------------------------------------------------------------------
+# Compare: both runs on one stage, stepped together
+# --------------------------------------------------------------------------------------
+
+
+def compare(active: state.ActiveData, km_run: stepper.Run, em_run: stepper.Run,
+            x_range, y_range) -> None:
+    """K-means (left) and EM (right) from the same start, one cursor for both."""
+    from clustering.ui import compare_panels as panels
+
+    key = state.widget_key(panels.PAGE, "stage")
+    cursor = max(km_run.cursor, em_run.cursor)
+
+    def build() -> dict:
+        left = stage_module.kmeans_panel(active.X, km_run, title="K-means: hard assignments")
+        right = stage_module.gmm_panel(active.X, em_run, title="EM: soft assignments, an ellipse each")
+        return stage_module.payload(active.X, [left, right], cursor=cursor, x_range=x_range,
+                                    y_range=y_range, axis_titles=_axis_titles(active),
+                                    hints=panels.NEXT_HINT, options={"levels": [1, 2]})
+
+    token = (stage_module.run_token(active, km_run), stage_module.run_token(active, em_run))
+    body = stage_module.cached_payload(panels.PAGE, token, build)
+    stage_module.show(body, key=key, pages=list(panels.RUNS), X=active.X,
+                      payload_page=panels.PAGE)
+    st.caption("Left, colour of a point: its cluster. Right: the blend of the component colours "
+               "weighted by its γ; the nσ ellipse is (x − μ)ᵀΣ⁻¹(x − μ) = n². The timeline spans "
+               "the longer run; the other stays at its last half-step beyond its end.")
