@@ -59,6 +59,7 @@ def kmeans(active: state.ActiveData, run: stepper.Run, setup, curve: list[float 
     if note:
         notes.append(note)
     st.caption(" ".join(notes))
+    st.caption(panels.NEVER_RISES)
     if setup.init == "manual":
         with st.expander("Move the start centroids"):
             panels.placement(active, setup)
