@@ -103,6 +103,14 @@ def gmm(active: state.ActiveData, run: stepper.Run, display, curves: tuple[list,
               "Click a point to inspect it.")
     note = plotting.sample_note(active.n)
     st.caption(legend + (" " + note if note else ""))
+    stopped_here(run, "EM")
+
+
+def stopped_here(run: stepper.Run, name: str) -> None:
+    """At the end of a run that a failed half-step stopped: its plain message, as an error."""
+    at_end = run.cursor == len(run.history) - 1
+    if at_end and run.stop_reason not in (None, "converged", "max_iter"):
+        st.error(f"{name}: {run.stop_reason} Raise reg_covar in the sidebar, or step back.")
 
 
 def _axis_titles(active: state.ActiveData) -> tuple[str, str]:
