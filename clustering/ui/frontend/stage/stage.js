@@ -338,6 +338,11 @@ class Stage {
     this.build();
     root.stageLabels = (p = 0) => this.labels(p);
     root.stageDrawnIndex = () => Array.from(this.drawnIndex());
+    // where the data point (x, y) is drawn in panel p, in page pixels (for tests and notes)
+    root.stagePixel = (p, x, y) => {
+      const view = this.views[p], f = view.frame, box = view.main.getBoundingClientRect();
+      return [box.left + f.px(x), box.top + f.py(y)];
+    };
   }
 
   build() {
