@@ -27,11 +27,9 @@ def _shot(page, name: str) -> None:
 
 
 def _instant(page) -> None:
-    """Animation speed "instant": Run to convergence ends in one rerun."""
-    page.get_by_role("slider", name="Animation speed").focus()
-    page.keyboard.press("End")
-    wait_for_app(page)
-    expect(page.get_by_test_id("stSlider").filter(has_text="Animation speed")).to_contain_text("instant")
+    """The stage's speed "instant": Run to convergence jumps to the end (one report)."""
+    page.locator(".cl-stage[data-ready='1']").wait_for(timeout=60_000)
+    page.get_by_label("Animation speed").select_option("instant")
 
 
 def _scroll_to(page, locator) -> None:
@@ -49,7 +47,7 @@ def test_compare_runs_the_mouse_and_shows_the_sigma_limit(app_url, page):
     page.goto(f"{app_url}/compare?{MOUSE}")
     expect(page.get_by_text("Compare K-means and EM from the same start")).to_be_visible(timeout=30_000)
     wait_for_app(page)
-    _plots(page, 3)
+    _plots(page, 1)  # the σ-limit figure (the runs are on the stage)
     _no_exception(page)
     _instant(page)
     page.get_by_role("button", name="Run to convergence").click()
@@ -91,13 +89,13 @@ def test_a_lesson_opens_bishops_old_faithful_on_compare(app_url, page):
     expect(page.get_by_text("Lesson: Old Faithful.")).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("stSidebar")).to_contain_text("old-faithful")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("standardized")
-    _plots(page, 3)
+    _plots(page, 1)
     _no_exception(page)
     assert "means=" in page.url and "dataset=old-faithful" in page.url
     _instant(page)
     page.get_by_role("button", name="E step").click()  # Bishop's Fig. 9.1 (b)
     wait_for_app(page)
-    expect(page.get_by_text("K-means: half-step 1")).to_be_visible()
+    expect(page.get_by_text("K-means: half-step 1")).to_be_visible(timeout=30_000)  # followed
     _no_exception(page)
     _scroll_to(page, page.get_by_role("heading", name="K-means: hard assignments"))
     _shot(page, "lesson-old-faithful")

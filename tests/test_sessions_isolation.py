@@ -116,8 +116,7 @@ def test_simultaneous_sessions_keep_their_own_data_and_runs(app_url, browser):
                 student.page.goto(f"{app_url}/")
                 wait_for_app(student.page)
             student.page.goto(f"{app_url}{student.link}")
-            student.page.frame_locator(".st-key-kmeans-figure iframe, .st-key-gmm-figure iframe") \
-                .locator(".js-plotly-plot").wait_for(timeout=60_000)  # the main figure (plotly_view)
+            student.page.locator(".cl-stage[data-ready='1']").wait_for(timeout=60_000)  # the stage
             wait_for_app(student.page, timeout=60_000)
         for student in students:
             assert_shows_its_own(student)
@@ -136,8 +135,12 @@ def test_simultaneous_sessions_keep_their_own_data_and_runs(app_url, browser):
             kind = stepper.next_kind(student.run)
             student.page.evaluate(
                 """([at, label]) => {
-                    const button = [...document.querySelectorAll('button')]
-                        .find((b) => b.innerText.trim() === label);
+                    // the stage's buttons (in its shadow root, when it has one)
+                    const host = [...document.querySelectorAll('*')]
+                        .find((e) => e.shadowRoot && e.shadowRoot.querySelector('.cl-stage'));
+                    const root = host ? host.shadowRoot : document;
+                    const button = [...root.querySelectorAll('.cl-stage button')]
+                        .find((b) => b.textContent.trim() === label);
                     setTimeout(() => button.click(), Math.max(0, at - Date.now()));
                 }""",
                 [at, BUTTON_FOR[kind]],
