@@ -36,10 +36,11 @@ def stage_pixel(page, point) -> tuple[float, float]:
 
 def click_button(page, label: str, half_step: int) -> None:
     """Click a stepping button and wait until the page (and its link) shows that half-step."""
+    page.locator(".cl-stage[data-ready='1']").wait_for(timeout=90_000)
     page.get_by_role("button", name=label, exact=True).click()
     page.wait_for_function(
         "([expected]) => new URLSearchParams(location.search).get('step') === expected",
-        arg=[str(half_step)], timeout=30_000,
+        arg=[str(half_step)], timeout=90_000,
     )
     wait_for_app(page)
 

@@ -65,7 +65,7 @@ def test_e_m_e_m_step_back_j_never_rises_and_a_click_selects_a_point(app_url, pa
 
     open_link(page, app_url, LINK)
     main = page.get_by_test_id("stMain")
-    expect(stage_status(page)).to_contain_text("Next: E step.")
+    expect(stage_status(page)).to_contain_text("Next: E step.", timeout=60_000)
     assert metric_text(page, "J") == "—"
     assert page.get_by_role("button", name="M step", exact=True).is_disabled()
 

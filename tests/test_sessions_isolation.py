@@ -63,8 +63,10 @@ def kmeans_student(name: str, dataset: str, n: int, seed: int, k: int, init: str
 
 def gmm_student(name: str, dataset: str, n: int, seed: int, k: int, init_seed: int) -> Student:
     X = datasets.make(dataset, n=n, seed=seed).X
-    run = stepper.new_gmm_run(gmm.init_params(X, k, method="kmeans", seed=init_seed))
-    query = {"dataset": dataset, "n": str(n), "seed": str(seed), "k": str(k), "init": "kmeans",
+    # random means: a run long enough to step (from a converged K-means, EM may converge at
+    # once, and the stage steps no further than convergence)
+    run = stepper.new_gmm_run(gmm.init_params(X, k, method="random", seed=init_seed))
+    query = {"dataset": dataset, "n": str(n), "seed": str(seed), "k": str(k), "init": "random",
              "init_seed": str(init_seed)}
     return Student(name, "gmm", query, run, X)
 
@@ -94,9 +96,14 @@ def click(student: Student, kind: str) -> None:
 
 
 def wait_for_step(student: Student) -> None:
-    student.page.wait_for_function(
-        f"() => new URLSearchParams(location.search).get('step') === '{student.run.cursor}'",
-        timeout=60_000)
+    try:
+        student.page.wait_for_function(
+            f"() => new URLSearchParams(location.search).get('step') === '{student.run.cursor}'",
+            timeout=60_000)
+    except Exception:
+        cursor = student.page.locator(".cl-stage").get_attribute("data-cursor")
+        raise AssertionError(f"{student.name}: stage at {cursor}, link {student.page.url}, "
+                             f"expected {student.run.cursor} after {student.steps}") from None
     wait_for_app(student.page, timeout=60_000)
 
 

@@ -179,7 +179,12 @@ def cached_payload(page: str, token: tuple, build: Callable[[], dict[str, Any]],
     payload on every rerun means the browser is not told anything new (no redraw, no reset)."""
     stored = state.get_value(page, "stage_payload")
     if stored is None or stored[0] != token:
-        stored = (token, build())
+        # a new run gets a new id even when its content equals an earlier one's (K 3 → 4 → 3):
+        # the stage then starts at this run's cursor instead of keeping the old one's
+        builds = int(state.get_value(page, "stage_builds", 0)) + 1
+        state.set_value(page, "stage_builds", builds)
+        body = build()
+        stored = (token, {**body, "id": f"{body['id']}-{builds}"})
         state.set_value(page, "stage_payload", stored)
     body = stored[1]
     if options is not None and body.get("options") != options:

@@ -411,6 +411,7 @@ class Stage {
     this.root.dataset.cursor = String(this.cursor);
     this.draw();
     this.updateControls();
+    if (!this.root.dataset.readyAt) this.root.dataset.readyAt = String(Math.round(performance.now()));
     this.root.dataset.ready = "1";
   }
 
