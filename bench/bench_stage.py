@@ -64,7 +64,6 @@ async ([how]) => {
   const host = [...document.querySelectorAll('*')].find((e) => e.shadowRoot && e.shadowRoot.querySelector('.cl-stage'));
   const root = (host ? host.shadowRoot : document).querySelector('.cl-stage');
   const stage = root.__stage;
-  if (stage.cursor >= stage.last) { stage.go(0, false); await new Promise((r) => setTimeout(r, 50)); }
   const before = root.dataset.cursor;
   const done = new Promise((resolve) => {
     const observer = new MutationObserver(() => {
@@ -153,10 +152,27 @@ def stage_times(browser, base: str, n: int, repeat: int, how: str) -> list[float
     page.wait_for_timeout(1500)
     times = []
     for _ in range(repeat + 2):
+        if int(page.locator(".cl-stage").get_attribute("data-cursor")) >= last_half_step(page):
+            page.keyboard.press("Home")  # back to the start (and let that report settle)
+            page.wait_for_timeout(400)
+            settle_quiet(page)
         times.append(page.evaluate(STAGE_TIME_JS, [how]))
-        page.wait_for_timeout(900)  # the animation (300 ms) and the report's rerun pass
+        page.wait_for_timeout(400)  # the animation (300 ms) and the report (250 ms after)
+        settle_quiet(page)  # the server's rerun done: it must not land in the next trial
     context.close()
     return times[2:]
+
+
+def last_half_step(page) -> int:
+    return int(page.locator(".cl-stage").evaluate("(el) => el.__stage.last"))
+
+
+def settle_quiet(page) -> None:
+    """Wait until the page's script is not running and nothing changed for 300 ms."""
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') !== 'running'",
+        timeout=120_000)
+    page.wait_for_timeout(300)
 
 
 def part_step(browser, base: str, sizes: list[int], repeat: int) -> None:
@@ -201,6 +217,9 @@ def part_run(browser, base: str, pid: int) -> None:
         wait_ready(page)
         page.wait_for_timeout(1500)
         last = int(page.locator(".cl-stage").evaluate("(el) => el.__stage.last"))
+        idle_start = cpu_seconds(pid)
+        time.sleep(10)
+        idle_rate = (cpu_seconds(pid) - idle_start) / 10  # the server doing nothing, per second
         before = cpu_seconds(pid)
         started = time.time()
         page.get_by_role("button", name="Run to convergence", exact=True).click()
@@ -208,12 +227,16 @@ def part_run(browser, base: str, pid: int) -> None:
         page.wait_for_timeout(300)
         wall = time.time() - started
         used = cpu_seconds(pid) - before
-        print(f"{link}: {last} half-steps played in {wall:.1f} s; server CPU {used:.2f} s", flush=True)
+        print(f"{link}: {last} half-steps played in {wall:.1f} s; server CPU {used:.2f} s "
+              f"(idle, the same time with no page acting: {idle_rate * wall:.2f} s)", flush=True)
         context.close()
 
 
-def part_sessions(browser, base: str, pid: int, sessions: int) -> None:
-    print(f"\n## {sessions} sessions on /kmeans (N = 1,000), six half-steps each by →, a pause after each")
+def part_sessions(browser, base: str, pid: int, sessions: int, rapid: bool = False) -> None:
+    """Six half-steps per session: with a pause after each (each one reported, one rerun per
+    half-step), or ``rapid`` (→ every 120 ms, so the stage reports once, at the end)."""
+    how = "→ every 120 ms, one pause at the end" if rapid else "a pause after each"
+    print(f"\n## {sessions} sessions on /kmeans (N = 1,000), six half-steps each by →, {how}")
     link = "/kmeans?dataset=blobs&n=1000&seed=1&k=3&init=random&init_seed=0"
     contexts, pages = [], []
     for _ in range(sessions):
@@ -227,7 +250,15 @@ def part_sessions(browser, base: str, pid: int, sessions: int) -> None:
     time.sleep(3)
     before = cpu_seconds(pid)
     steps = 6
-    for step in range(1, steps + 1):
+    if rapid:
+        for page in pages:  # each page presses → six times, 120 ms apart, on its own clock
+            page.evaluate(
+                """([steps]) => { for (let i = 0; i < steps; i++) setTimeout(() => document.dispatchEvent(
+                    new KeyboardEvent('keydown', {key: 'ArrowRight'})), 120 * i); }""", [steps])
+        for page in pages:
+            settled_at(page, steps, timeout=300_000)
+        time.sleep(0.6)
+    for step in range(1, steps + 1) if not rapid else ():
         for page in pages:  # all at (nearly) the same instant
             page.evaluate("() => document.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight'}))")
         for page in pages:
@@ -246,6 +277,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--rapid", action="store_true", help="sessions: → every 120 ms")
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 20_000])
     args = parser.parse_args()
     parts = args.only or ["step", "open", "run", "sessions"]
@@ -270,7 +302,7 @@ def main() -> None:
             if "run" in parts:
                 part_run(browser, base, server.pid)
             if "sessions" in parts:
-                part_sessions(browser, base, server.pid, 8 if args.quick else args.sessions)
+                part_sessions(browser, base, server.pid, 8 if args.quick else args.sessions, args.rapid)
             browser.close()
     finally:
         server.terminate()

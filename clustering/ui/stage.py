@@ -45,12 +45,8 @@ FRONTEND = Path(__file__).resolve().parent / "frontend" / "stage"
 JS = (FRONTEND / "stage.js").read_text(encoding="utf-8")
 CSS = (FRONTEND / "stage.css").read_text(encoding="utf-8")
 HTML = '<div class="cl-stage" data-cursor="-1" tabindex="-1"></div>'
-KEYS_HINT = "Keys: → or Space next half-step · ← back · Home start · R run / stop"
 
 _COMPONENT = st.components.v2.component("clustering_lab.stage", html=HTML, css=CSS, js=JS)
-
-# The labels above the stage's buttons (contracts: the tests and the lecture notes use them).
-LABELS = ("E step", "M step", "Step back", "Run to convergence", "Reset")
 
 
 # --------------------------------------------------------------------------------------
@@ -167,7 +163,7 @@ def payload(X: np.ndarray, panels: Sequence[dict[str, Any]], *, cursor: int,
         "x_range": [float(v) for v in x_range], "y_range": [float(v) for v in y_range],
         "axis_titles": [str(t) for t in axis_titles],
         "colours": list(CLUSTER_COLOURS), "unassigned": UNASSIGNED_COLOUR,
-        "hints": dict(hints or {}), "panels": list(panels), "keys_hint": KEYS_HINT,
+        "hints": dict(hints or {}), "panels": list(panels),
     }
     digest = hashlib.sha256(repr(body).encode()).hexdigest()[:16]
     return {"id": digest, "start": int(cursor), **body, "options": dict(options or {})}
