@@ -615,21 +615,27 @@ class Stage {
 
   // ---- controls and status -----------------------------------------------------------
   updateControls() {
+    // DOM writes only where something changed: each write can make the browser lay the page
+    // out again before the next frame
+    const set = (node, name, value) => { if (node[name] !== value) node[name] = value; };
     const next = this.nextKind();
     const playing = this.playing;
-    this.btnE.disabled = playing || next !== "E";
-    this.btnM.disabled = playing || next !== "M";
-    this.btnE.classList.toggle("primary", next === "E" && !playing);
-    this.btnM.classList.toggle("primary", next === "M" && !playing);
-    this.btnBack.disabled = playing || this.cursor === 0;
-    this.btnReset.disabled = playing || this.cursor === 0;
-    this.btnRun.textContent = playing ? "Stop" : "Run to convergence";
-    this.btnRun.disabled = !playing && this.cursor >= this.last;
-    this.slider.value = String(this.cursor);
-    this.slider.disabled = playing;
-    this.sliderText.textContent = `half-step ${this.cursor} of ${this.last}`;
-    this.status.className = "status";
-    this.status.innerHTML = this.statusText();
+    set(this.btnE, "disabled", playing || next !== "E");
+    set(this.btnM, "disabled", playing || next !== "M");
+    if (this.btnE.classList.contains("primary") !== (next === "E" && !playing)) this.btnE.classList.toggle("primary");
+    if (this.btnM.classList.contains("primary") !== (next === "M" && !playing)) this.btnM.classList.toggle("primary");
+    set(this.btnBack, "disabled", playing || this.cursor === 0);
+    set(this.btnReset, "disabled", playing || this.cursor === 0);
+    set(this.btnRun, "textContent", playing ? "Stop" : "Run to convergence");
+    set(this.btnRun, "disabled", !playing && this.cursor >= this.last);
+    set(this.slider, "value", String(this.cursor));
+    set(this.slider, "disabled", playing);
+    set(this.sliderText, "textContent", `half-step ${this.cursor} of ${this.last}`);
+    const probe = document.createElement("div");
+    probe.className = "status";
+    const html = this.statusText(probe);
+    set(this.status, "className", probe.className);
+    if (this.statusHtml !== html) { this.status.innerHTML = html; this.statusHtml = html; }
     // keep the focus on a visible control when the pressed button is now disabled
     const active = this.root.getRootNode().activeElement;
     if (this.lastClicked && (active === this.lastClicked || !active || active === document.body) && this.lastClicked.disabled) {
@@ -638,7 +644,7 @@ class Stage {
     }
   }
 
-  statusText() {
+  statusText(target) {
     const next = this.nextKind();
     if (next) {
       const name = next === "E" ? "E step" : "M step";
@@ -652,11 +658,11 @@ class Stage {
       if (reason === "converged") {
         const why = p.alg === "kmeans" ? "the last step changed nothing"
           : `the last iteration raised the log-likelihood by less than tol = ${p.spec.tol}`;
-        this.status.classList.add("done");
+        target.classList.add("done");
         return `✅ ${who}<b>Converged after ${iters} iterations</b>: ${why}.`;
       }
       if (reason === "max_iter") return `⏹ ${who}Stopped at the cap of ${p.spec.max_iter} iterations before convergence.`;
-      if (reason) { this.status.classList.add("stop"); return `⚠️ ${who}${reason}`; }
+      if (reason) { target.classList.add("stop"); return `⚠️ ${who}${reason}`; }
       return `${who}end of the run.`;
     });
     return parts.join(" ") + " Step back, or Reset to start again.";
