@@ -9,7 +9,7 @@ The browser benchmark (bench_browser.py) times a click end to end; this one says
 of the page's script the server spends it in. One session per page and N (Streamlit's AppTest
 through the real router), opened with the benchmark's link, then ``E step`` / ``M step``
 clicked in turn. Every public function of the page's panel module, of ``clustering.plotting``
-and of ``clustering.derived``, the stepping controls, ``st.plotly_chart``, the figure
+and of ``clustering.derived``, the stage, ``st.plotly_chart``, the figure
 component (``plotly_view.show``), Plotly's ``to_json`` and Streamlit's element functions
 (``st.table``, ``st.latex``, ...) are wrapped with a timer (nothing else changes); the script's
 whole run is timed too. Times are per click (the median over the clicks of each part's total
@@ -36,7 +36,7 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from clustering import derived, plotting  # noqa: E402
-from clustering.ui import gmm_panels, kmeans_panels, plotly_view, stepping  # noqa: E402
+from clustering.ui import gmm_panels, kmeans_panels, stage  # noqa: E402
 
 APP = str(ROOT / "app.py")
 LINKS = {
@@ -75,9 +75,8 @@ def instrument() -> None:
     for module, prefix in ((kmeans_panels, "kmeans_panels"), (gmm_panels, "gmm_panels"),
                            (plotting, "plotting"), (derived, "derived")):
         wrap_module(module, prefix)
-    stepping.controls = timed("stepping.controls", stepping.controls)
+    stage.show = timed("stage.show", stage.show)
     st.plotly_chart = timed("st.plotly_chart (incl. to_json)", st.plotly_chart)
-    plotly_view.show = timed("plotly_view.show (incl. to_json)", plotly_view.show)
     for name in ST_ELEMENTS:  # Streamlit's own time per kind of element
         setattr(st, name, timed(f"st.{name}", getattr(st, name)))
     plotly.io.to_json = timed("plotly.io.to_json", plotly.io.to_json)

@@ -1,13 +1,13 @@
 """Compare: K-means and EM from the same start, side by side, stepped together; the σ → 0 limit.
 
 A thin page: read the shared start, make or read both runs, draw. The panels live in
-clustering/ui/compare_panels.py, the stepping controls in clustering/ui/stepping.py.
+clustering/ui/compare_panels.py, the stage (both runs, one cursor) in clustering/ui/stage.py.
 """
 
 import streamlit as st
 
 from clustering.ui import compare_panels as panels
-from clustering.ui import layout, stepping
+from clustering.ui import layout, stage, stage_pages
 
 panels.read_url()  # first visit: the link's k, init, init_seed, means (before messages show)
 active = layout.page_setup(panels.PAGE)
@@ -19,15 +19,17 @@ if start is None:
     st.stop()
 
 km_run, em_run = panels.ensure_runs(active, setup, start)
+km_run = stage.ahead_stored(panels.KMEANS, km_run, active.X)  # both computed ahead, for the stage
+em_run = stage.ahead_stored(panels.EM, em_run, active.X)
 panels.show_run_messages()
-stepping.controls(list(panels.RUNS), active.X, panels.NEXT_HINT)
 panels.explain_start(setup, start)
+x_range, y_range = panels.ranges(active, start)
+stage_pages.compare(active, km_run, em_run, x_range, y_range)
 
 kmeans_side = panels.kmeans_side(active, km_run)  # derived once per rerun
 em_side = panels.em_side(active, em_run)
 panels.verdict(active, kmeans_side, em_side)
 
-x_range, y_range = panels.ranges(active, start)
 left, right = st.columns(2, gap="medium")
 with left:
     panels.kmeans_column(active, kmeans_side, x_range, y_range)
@@ -37,4 +39,3 @@ with right:
 panels.sigma_section(active, start, x_range, y_range)
 
 layout.write_url(active, panels.url_params(setup, em_run))
-stepping.animate_tick(list(panels.RUNS))

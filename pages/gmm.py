@@ -1,14 +1,15 @@
 """Gaussian mixture (EM): one half-step at a time, with ellipses, responsibilities and the bound.
 
 A thin page: read the set-up, make or read the run, derive once, draw. The panels live in
-clustering/ui/gmm_panels.py, the stepping controls in clustering/ui/stepping.py.
+clustering/ui/gmm_panels.py, the stage (figure, stepping buttons, keys, ℓ and 𝓛 curves) in
+clustering/ui/stage.py.
 """
 
 import streamlit as st
 
 from clustering import derived
 from clustering.ui import gmm_panels as panels
-from clustering.ui import layout, selection_panels, state, stepping
+from clustering.ui import layout, selection_panels, stage, stage_pages, state
 
 PAGE = panels.PAGE
 
@@ -22,23 +23,19 @@ if run is None:
     layout.write_url(active, panels.url_params(setup, None))
     st.stop()
 
-controls = st.container()  # the stepping controls: filled after the main figure
+run = stage.ahead_stored(PAGE, run, active.X)  # every half-step computed ahead, for the stage
 display = panels.display_options()  # (in the sidebar)
 
 view = derived.gmm_view(active.X, run)  # derived once per rerun; everything below reads it
 point, chosen = panels.inspected_point(active.X, view.resp, run.current.params)
+likelihoods, bounds = panels.curves(active.X, active.key, run, view)
 
-# The main figure is sent first (it sits below the controls on screen): it is what the browser
-# takes longest to draw, and it draws while the server makes the rest of the page.
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    panels.main_figure(active, run, view, display, point)
-with controls:
-    stepping.controls(PAGE, active.X, panels.NEXT_HINT)
-likelihoods, bounds = panels.curves(active.X, active.key, run, view)
+    stage_pages.gmm(active, run, display, (likelihoods, bounds), point if chosen else None)
 with right:
     panels.status(run, view, likelihoods)
-    panels.bound_chart(run, likelihoods, bounds)
+    st.caption(panels.BOUND_SENTENCE)
 panels.convergence_caption(run)
 
 table_column, inspect_column = st.columns([1, 1], gap="medium")
@@ -62,4 +59,3 @@ selection_panels.gmm_panel(active, setup)  # How many clusters? (a lazy expander
 panels.storyboard(active, run, display)
 
 layout.write_url(active, panels.url_params(setup, run))
-stepping.animate_tick(PAGE)

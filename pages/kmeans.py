@@ -1,15 +1,15 @@
 """K-means: the E step and the M step one click each, J after every half-step, the formulas.
 
 A thin page: read the set-up, make or read the run, derive once, draw. The panels live in
-clustering/ui/kmeans_panels.py, the stepping controls in clustering/ui/stepping.py, the
-manual placement in clustering/ui/manual.py.
+clustering/ui/kmeans_panels.py, the stage (figure, stepping buttons, keys, J curve) in
+clustering/ui/stage.py, the manual placement in clustering/ui/manual.py.
 """
 
 import streamlit as st
 
 from clustering import derived
 from clustering.ui import kmeans_panels as panels
-from clustering.ui import layout, selection_panels, stepping
+from clustering.ui import layout, selection_panels, stage, stage_pages
 
 PAGE = panels.PAGE
 
@@ -28,26 +28,19 @@ if run is None and setup.init != "manual":
     st.stop()  # ensure_run said why
 view = None
 curve: list = []
-controls = st.container()  # the stepping controls and warnings: filled after the main figure
 if run is not None:  # None: the manual start is not complete yet (the placement says so)
+    run = stage.ahead_stored(PAGE, run, active.X)  # every half-step computed ahead, for the stage
     view = derived.kmeans_view(active.X, run)  # derived once per rerun; everything below reads it
+    curve = panels.objective_curve(active, run, view)
 selected, chosen = panels.selected_point(active, run, view)
 
-# The main figure is sent first (it sits below the controls on screen): it is what the browser
-# takes longest to draw, and it draws while the server makes the rest of the page.
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    if setup.init == "manual" and (run is None or len(run.history) == 1):
+    if run is None:
         panels.placement(active, setup)
     else:
-        panels.main_figure(active, run, view, selected, chosen)
-if run is not None:
-    with controls:
-        stepping.controls(PAGE, active.X, panels.NEXT_HINT)
-        curve = panels.objective_curve(active, run, view)
+        stage_pages.kmeans(active, run, setup, curve, selected if chosen else None)
         panels.empty_warnings(run, view)
-with left:
-    panels.objective_chart(run, curve)
 with right:
     if run is not None:
         panels.status(run, view, curve)
@@ -58,4 +51,3 @@ selection_panels.kmeans_panel(active, setup)  # How many clusters? (a lazy expan
 panels.factorization(active, run, view, curve)
 
 layout.write_url(active, panels.url_params(setup, run, centroids))
-stepping.animate_tick(PAGE)

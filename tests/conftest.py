@@ -202,10 +202,63 @@ def click_and_wait(page, label: str, step: int) -> None:
 
 
 def instant(page) -> None:
-    """Animation speed "instant": Run to convergence ends in one rerun."""
-    from playwright.sync_api import expect
+    """The stage's speed "instant": Run to convergence jumps to the end (one report)."""
+    page.locator(".cl-stage[data-ready='1']").wait_for(timeout=60_000)
+    page.get_by_label("Animation speed").select_option("instant")
 
-    page.get_by_role("slider", name="Animation speed").focus()
-    page.keyboard.press("End")
-    wait_for_app(page)
-    expect(page.get_by_test_id("stSlider").filter(has_text="Animation speed")).to_contain_text("instant")
+
+STAGE_LABELS = ("E step", "M step", "Step back", "Run to convergence", "Reset")
+
+
+class StageButton:
+    """A button of the stage (clustering/ui/stage.py) as AppTest sees the page.
+
+    The stage's buttons live in the browser (tests/test_browser_stage.py drives them); here a
+    press does what the stage then reports to the server: it moves the stored runs' cursor
+    (as ``stage.follow`` does) and reruns. ``disabled`` follows the stage's own rules (its
+    updateControls): E step / M step when that kind comes next and the run has not ended,
+    Step back and Reset away from the start, Run to convergence before the end.
+    """
+
+    def __init__(self, at, label: str, pages: tuple[str, ...]):
+        assert label in STAGE_LABELS, label
+        self.at, self.label, self.pages = at, label, pages
+        assert any(f"{page}.run" in at.session_state for page in pages), \
+            f"no stage on the page: no run stored for {pages}"
+
+    def _runs(self):
+        return [self.at.session_state[f"{page}.run"][1] for page in self.pages]
+
+    def _cursor_and_last(self) -> tuple[int, int]:
+        runs = self._runs()
+        return max(run.cursor for run in runs), max(len(run.history) for run in runs) - 1
+
+    def _target(self) -> int | None:
+        cursor, last = self._cursor_and_last()
+        nxt = None if cursor >= last else ("E" if (cursor + 1) % 2 == 1 else "M")
+        return {
+            "E step": cursor + 1 if nxt == "E" else None,
+            "M step": cursor + 1 if nxt == "M" else None,
+            "Step back": cursor - 1 if cursor > 0 else None,
+            "Reset": 0 if cursor > 0 else None,
+            "Run to convergence": last if cursor < last else None,
+        }[self.label]
+
+    @property
+    def disabled(self) -> bool:
+        return self._target() is None
+
+    def click(self):
+        target = self._target()
+        assert target is not None, f"{self.label} is disabled"
+        from clustering import stepper
+
+        for page in self.pages:
+            version, run = self.at.session_state[f"{page}.run"]
+            self.at.session_state[f"{page}.run"] = (version, stepper.step(run, stepper.JumpTo(target), None))
+        return self.at
+
+
+def stage_button(at, label: str, pages: tuple[str, ...]) -> StageButton:
+    """The stage's button ``label`` (see StageButton); pages: whose runs the stage steps."""
+    return StageButton(at, label, pages)

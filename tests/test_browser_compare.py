@@ -8,11 +8,28 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import clean_screenshot, instant, no_exception, wait_for_app
+from tests.conftest import clean_screenshot, instant, no_exception, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 MOUSE = "dataset=mouse&seed=0&k=3&init=kmeans%2B%2B&init_seed=0"
+
+
+def _no_exception(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "Traceback" not in page.inner_text("body")
+
+
+def _shot(page, name: str) -> None:
+    page.mouse.move(5, 995)  # no tooltip of the last button clicked in the picture
+    page.wait_for_timeout(400)
+    screenshot(page, name)
+
+
+def _instant(page) -> None:
+    """The stage's speed "instant": Run to convergence jumps to the end (one report)."""
+    page.locator(".cl-stage[data-ready='1']").wait_for(timeout=60_000)
+    page.get_by_label("Animation speed").select_option("instant")
 
 
 def _scroll_to(page, locator) -> None:
@@ -30,9 +47,9 @@ def test_compare_runs_the_mouse_and_shows_the_sigma_limit(app_url, page):
     page.goto(f"{app_url}/compare?{MOUSE}")
     expect(page.get_by_text("Compare K-means and EM from the same start")).to_be_visible(timeout=30_000)
     wait_for_app(page)
-    _plots(page, 2)
-    no_exception(page)
-    instant(page)
+    page.locator(".cl-stage[data-ready='1']").wait_for(timeout=60_000)  # the runs are on the stage
+    _no_exception(page)
+    _instant(page)
     page.get_by_role("button", name="Run to convergence").click()
     expect(page.get_by_text("From the same start, EM puts more points in the right group")).to_be_visible(
         timeout=60_000)
@@ -75,13 +92,13 @@ def test_a_lesson_opens_bishops_old_faithful_on_compare(app_url, page):
     expect(page.get_by_text("Lesson: Old Faithful.")).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("stSidebar")).to_contain_text("old-faithful")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("standardized")
-    _plots(page, 2)
-    no_exception(page)
+    page.locator(".cl-stage[data-ready='1']").wait_for(timeout=60_000)
+    _no_exception(page)
     assert "means=" in page.url and "dataset=old-faithful" in page.url
     instant(page)
     page.get_by_role("button", name="E step").click()  # Bishop's Fig. 9.1 (b)
     wait_for_app(page)
-    expect(page.get_by_text("K-means: half-step 1")).to_be_visible()
-    no_exception(page)
+    expect(page.get_by_text("K-means: half-step 1")).to_be_visible(timeout=30_000)  # followed
+    _no_exception(page)
     _scroll_to(page, page.get_by_role("heading", name="K-means: hard assignments"))
     clean_screenshot(page, "lesson-old-faithful")

@@ -29,6 +29,23 @@ def log_likelihood(page) -> float:
     return float(metric_text(page, "Log-likelihood").replace(",", ""))
 
 
+def stage_pixel(page, point) -> tuple[float, float]:
+    """Where the data point is drawn on the stage, in page pixels (the stage's own mapping)."""
+    return tuple(page.locator(".cl-stage").evaluate(
+        "(el, xy) => el.stagePixel(0, xy[0], xy[1])", [float(point[0]), float(point[1])]))
+
+
+def click_button(page, label: str, half_step: int) -> None:
+    """Click a stepping button and wait until the page (and its link) shows that half-step."""
+    page.locator(".cl-stage[data-ready='1']").wait_for(timeout=90_000)
+    page.get_by_role("button", name=label, exact=True).click()
+    page.wait_for_function(
+        "([expected]) => new URLSearchParams(location.search).get('step') === expected",
+        arg=[str(half_step)], timeout=90_000,
+    )
+    wait_for_app(page)
+
+
 @pytest.mark.browser
 def test_stepping_the_mouse_in_the_browser(app_url, page):
     page.goto(app_url + LINK)
@@ -58,12 +75,7 @@ def test_stepping_the_mouse_in_the_browser(app_url, page):
     distances = np.linalg.norm(X[:, None, :] - X[None, :, :], axis=2)
     np.fill_diagonal(distances, np.inf)
     n = int(np.argmax(distances.min(axis=1)))
-    x_range, y_range = plotting.axis_ranges(X)
-    plot = page.frame_locator(".st-key-gmm-figure iframe").locator(".nsewdrag").first  # plotly_view
-    box = plot.bounding_box()
-    px = box["x"] + (X[n, 0] - x_range[0]) / (x_range[1] - x_range[0]) * box["width"]
-    py = box["y"] + (y_range[1] - X[n, 1]) / (y_range[1] - y_range[0]) * box["height"]
-    page.mouse.click(px, py)
+    page.mouse.click(*stage_pixel(page, X[n]))
     page.get_by_text(f"Point {n} (chosen)").first.wait_for(timeout=30_000)
     wait_for_app(page)
 
@@ -92,8 +104,5 @@ def test_a_click_selects_a_point_when_too_many_to_carry_their_numbers(app_url, p
     distances = np.linalg.norm(X[:, None, :] - X[None, ::7, :], axis=2)  # to a seventh of them
     distances[distances == 0] = np.inf
     n = int(np.argmax(distances.min(axis=1)))  # an isolated point, so the click cannot miss it
-    x_range, y_range = plotting.axis_ranges(X)
-    box = page.frame_locator(".st-key-gmm-figure iframe").locator(".nsewdrag").first.bounding_box()
-    page.mouse.click(box["x"] + (X[n, 0] - x_range[0]) / (x_range[1] - x_range[0]) * box["width"],
-                     box["y"] + (y_range[1] - X[n, 1]) / (y_range[1] - y_range[0]) * box["height"])
+    page.mouse.click(*stage_pixel(page, X[n]))
     page.get_by_text(f"Point {n} (chosen)").first.wait_for(timeout=30_000)

@@ -31,23 +31,14 @@ def j_number(page) -> float | None:
     return None if text == "—" else float(text.replace(",", ""))
 
 
-def main_graph(page, key: str = "kmeans-figure"):
-    """The graph div of a page's main figure (drawn in its component's frame: plotly_view)."""
-    return page.frame_locator(f".st-key-{key} iframe").locator(".js-plotly-plot")
+def stage_status(page):
+    """The stage's status line ("Next: E step. …", "Converged after …")."""
+    return page.locator(".cl-stage .status")
 
 
 def plot_pixel(page, x: float, y: float) -> tuple[float, float]:
-    """Where the data point (x, y) of the main figure is on screen, from Plotly's own axis mapping."""
-    graph = main_graph(page)
-    offset = graph.evaluate(
-        """(gd, [x, y]) => {
-            const L = gd._fullLayout;
-            return [L.xaxis._offset + L.xaxis.d2p(x), L.yaxis._offset + L.yaxis.d2p(y)];
-        }""",
-        [x, y],
-    )
-    box = graph.bounding_box()
-    return box["x"] + offset[0], box["y"] + offset[1]
+    """Where the data point (x, y) is drawn on the stage, from the stage's own mapping."""
+    return tuple(page.locator(".cl-stage").evaluate("(el, xy) => el.stagePixel(0, xy[0], xy[1])", [x, y]))
 
 
 def open_link(page, app_url: str, link: str) -> None:
@@ -66,27 +57,26 @@ def test_e_m_e_m_step_back_j_never_rises_and_a_click_selects_a_point(app_url, pa
 
     open_link(page, app_url, LINK)
     main = page.get_by_test_id("stMain")
-    expect(main).to_contain_text("Next: E step.")
-    expect(main_graph(page)).to_be_visible(timeout=30_000)
+    expect(stage_status(page)).to_contain_text("Next: E step.", timeout=60_000)
     assert metric_text(page, "J") == "—"
     assert page.get_by_role("button", name="M step", exact=True).is_disabled()
 
-    # the figure is redrawn in place (plotly_view): mark its graph div, count its draws
-    main_graph(page).evaluate(
-        "(gd) => { gd.__mark = 'first'; gd.__draws = 0; gd.on('plotly_afterplot', () => gd.__draws++); }")
+    # the stage stays on the page between reruns: mark its element
+    page.locator(".cl-stage").evaluate("(el) => { el.__mark = 'first'; }")
     shown = []
     for step, label in enumerate(("E step", "M step", "E step", "M step"), start=1):
         click_and_wait(page, label, step)
-        expect(main).to_contain_text("Next: M step." if label == "E step" else "Next: E step.")
+        expect(stage_status(page)).to_contain_text(
+            "Next: M step." if label == "E step" else "Next: E step.")
         shown.append(j_number(page))
-    assert main_graph(page).evaluate("(gd) => [gd.__mark, gd.__draws]") == ["first", 4]
+    assert page.locator(".cl-stage").evaluate("(el) => el.__mark") == "first"
     assert all(b <= a for a, b in pairwise(shown)), shown
     assert metric_text(page, "Iteration") == "2"
 
     click_and_wait(page, "Step back", 3)
     assert j_number(page) == shown[2]
     assert metric_text(page, "Iteration") == "1"
-    expect(main).to_contain_text("Next: M step.")
+    expect(stage_status(page)).to_contain_text("Next: M step.")
 
     # a click on a data point selects it: the E-step panel shows its distances
     X = datasets.make("blobs", n=1000, seed=1).X
@@ -107,35 +97,6 @@ def test_e_m_e_m_step_back_j_never_rises_and_a_click_selects_a_point(app_url, pa
     if UPDATE_README_SCREENSHOTS:  # refresh the README's picture on request only
         README_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, README_SCREENSHOT)
-
-
-def test_run_to_convergence_animates_and_stop_ends_it(app_url, page):
-    from playwright.sync_api import expect
-
-    # uniform noise, K = 8: 39 iterations to converge, so there is time to stop the animation
-    open_link(page, app_url, "/kmeans?dataset=uniform&n=1000&seed=1&k=8&init=random&init_seed=0")
-    main = page.get_by_test_id("stMain")
-    page.get_by_role("button", name="Run to convergence", exact=True).click()
-    stop = page.get_by_role("button", name="Stop", exact=True)
-    expect(stop).to_be_visible(timeout=15_000)
-    page.wait_for_function("() => Number(new URLSearchParams(location.search).get('step')) >= 3",
-                           timeout=30_000)  # it animates: the half-step (and the link) advance
-    stop.dispatch_event("click")  # the button is redrawn at every frame; a real click may miss it
-    expect(stop).to_have_count(0, timeout=90_000)
-    wait_for_app(page)
-    stopped_at = int(re.search(r"step=(\d+)", page.url).group(1))
-    assert 3 <= stopped_at < 78, stopped_at  # stopped well before the end (half-step 78)
-    expect(main).not_to_contain_text("Converged after")
-    expect(page.get_by_role("button", name="Run to convergence", exact=True)).to_be_enabled()
-    # the rest at speed "instant" (the select slider's last option)
-    page.get_by_role("slider", name="Animation speed").focus()
-    page.keyboard.press("End")
-    wait_for_app(page)
-    page.get_by_role("button", name="Run to convergence", exact=True).click()
-    expect(main).to_contain_text(re.compile(r"Converged after \d+ iterations"), timeout=90_000)
-    wait_for_app(page)
-    expect(stop).to_have_count(0)
-    screenshot(page, "kmeans-converged")
 
 
 def test_manual_start_places_centroids_by_clicking_empty_space(app_url, page):

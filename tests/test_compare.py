@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import open_page
+from conftest import open_page, stage_button
 from hypothesis import given
 from hypothesis import strategies as hst
 from streamlit.testing.v1 import AppTest
@@ -268,8 +268,13 @@ def open_compare(query: dict[str, str] | None = None) -> AppTest:
     return open_page(PAGE_FILE, MOUSE_LINK if query is None else query, TIMEOUT)
 
 
+BUTTONS = {"e": "E step", "m": "M step", "back": "Step back", "run": "Run to convergence",
+           "reset": "Reset"}
+
+
 def click(at: AppTest, name: str) -> AppTest:
-    at.button(key=f"{compare_panels.RUNS[0]}.btn.{name}").click().run()
+    """Press the stage's button (as the browser's stage reports it: conftest.StageButton)."""
+    stage_button(at, BUTTONS[name], compare_panels.RUNS).click().run()
     assert not at.exception, at.exception
     return at
 
@@ -289,9 +294,8 @@ def percent(text: str) -> float:
 
 def test_one_set_of_buttons_steps_both_runs_together():
     at = open_compare()
-    labels = [b.label for b in at.button]
-    for label in ("E step", "M step", "Step back", "Run to convergence", "Reset"):
-        assert labels.count(label) == 1  # one shared set, not one per algorithm
+    panels = at.session_state["compare.stage_payload"][1]["panels"]
+    assert [p["algorithm"] for p in panels] == ["kmeans", "gmm"]  # one stage, both runs
     km, em = runs(at)
     np.testing.assert_array_equal(em.initial.params.means, km.initial.params)  # the same start
     click(at, "e")
@@ -305,13 +309,12 @@ def test_one_set_of_buttons_steps_both_runs_together():
     click(at, "back")
     assert [r.cursor for r in runs(at)] == [1, 1]
     click(at, "reset")
-    assert [len(r.history) for r in runs(at)] == [1, 1]
+    assert [r.cursor for r in runs(at)] == [0, 0]
     assert metric_values(at, "Points in the right group") == ["—", "—"]
 
 
 def test_run_to_convergence_shows_em_beating_kmeans_on_the_mouse():
     at = open_compare()
-    at.select_slider(key=f"{compare_panels.RUNS[0]}.speed").set_value("instant").run()
     click(at, "run")
     km, em = runs(at)
     assert km.stop_reason == "converged" and em.stop_reason == "converged"
@@ -377,7 +380,7 @@ def test_a_change_of_data_resets_both_runs_and_says_so_once():
     assert [i.value for i in at.info if "data set changed" in i.value] == [
         "K-means and EM: The data set changed, so the run made on the previous data was reset."
     ]
-    assert [len(r.history) for r in runs(at)] == [1, 1]
+    assert [r.cursor for r in runs(at)] == [0, 0]  # new runs, shown at their start
     assert runs(at)[0].initial.params.shape == (3, 2)
 
 

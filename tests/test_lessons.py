@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import stage_button
 from streamlit.testing.v1 import AppTest
 from threadpoolctl import threadpool_limits
 
@@ -55,8 +56,9 @@ def open_lesson(key: str, at: AppTest | None = None) -> AppTest:
 
 
 def run_to_convergence(at: AppTest, lead: str) -> AppTest:
-    at.select_slider(key=f"{lead}.speed").set_value("instant").run()
-    at.button(key=f"{lead}.btn.run").click().run()
+    """Press the stage's Run to convergence (as the browser's stage reports it)."""
+    pages = compare_panels.RUNS if lead == compare_panels.RUNS[0] else (lead,)
+    stage_button(at, "Run to convergence", pages).click().run()
     assert not at.exception, at.exception
     return at
 
@@ -195,7 +197,7 @@ def test_a_lesson_overrides_what_was_set_before():
     at = open_lesson("mouse", at)
     km, em = compare_runs(at)
     assert km.k == 3 and at.selectbox(key="compare.init").value == "kmeans++"
-    assert len(km.history) == len(em.history) == 1  # fresh runs from the lesson's start
+    assert km.cursor == em.cursor == 0  # fresh runs from the lesson's start
 
 
 def test_an_unknown_lesson_is_refused():

@@ -63,8 +63,10 @@ def kmeans_student(name: str, dataset: str, n: int, seed: int, k: int, init: str
 
 def gmm_student(name: str, dataset: str, n: int, seed: int, k: int, init_seed: int) -> Student:
     X = datasets.make(dataset, n=n, seed=seed).X
-    run = stepper.new_gmm_run(gmm.init_params(X, k, method="kmeans", seed=init_seed))
-    query = {"dataset": dataset, "n": str(n), "seed": str(seed), "k": str(k), "init": "kmeans",
+    # random means: a run long enough to step (from a converged K-means, EM may converge at
+    # once, and the stage steps no further than convergence)
+    run = stepper.new_gmm_run(gmm.init_params(X, k, method="random", seed=init_seed))
+    query = {"dataset": dataset, "n": str(n), "seed": str(seed), "k": str(k), "init": "random",
              "init_seed": str(init_seed)}
     return Student(name, "gmm", query, run, X)
 
@@ -94,9 +96,14 @@ def click(student: Student, kind: str) -> None:
 
 
 def wait_for_step(student: Student) -> None:
-    student.page.wait_for_function(
-        f"() => new URLSearchParams(location.search).get('step') === '{student.run.cursor}'",
-        timeout=60_000)
+    try:
+        student.page.wait_for_function(
+            f"() => new URLSearchParams(location.search).get('step') === '{student.run.cursor}'",
+            timeout=60_000)
+    except Exception:
+        cursor = student.page.locator(".cl-stage").get_attribute("data-cursor")
+        raise AssertionError(f"{student.name}: stage at {cursor}, link {student.page.url}, "
+                             f"expected {student.run.cursor} after {student.steps}") from None
     wait_for_app(student.page, timeout=60_000)
 
 
@@ -116,8 +123,7 @@ def test_simultaneous_sessions_keep_their_own_data_and_runs(app_url, browser):
                 student.page.goto(f"{app_url}/")
                 wait_for_app(student.page)
             student.page.goto(f"{app_url}{student.link}")
-            student.page.frame_locator(".st-key-kmeans-figure iframe, .st-key-gmm-figure iframe") \
-                .locator(".js-plotly-plot").wait_for(timeout=60_000)  # the main figure (plotly_view)
+            student.page.locator(".cl-stage[data-ready='1']").wait_for(timeout=60_000)  # the stage
             wait_for_app(student.page, timeout=60_000)
         for student in students:
             assert_shows_its_own(student)
@@ -136,8 +142,12 @@ def test_simultaneous_sessions_keep_their_own_data_and_runs(app_url, browser):
             kind = stepper.next_kind(student.run)
             student.page.evaluate(
                 """([at, label]) => {
-                    const button = [...document.querySelectorAll('button')]
-                        .find((b) => b.innerText.trim() === label);
+                    // the stage's buttons (in its shadow root, when it has one)
+                    const host = [...document.querySelectorAll('*')]
+                        .find((e) => e.shadowRoot && e.shadowRoot.querySelector('.cl-stage'));
+                    const root = host ? host.shadowRoot : document;
+                    const button = [...root.querySelectorAll('.cl-stage button')]
+                        .find((b) => b.textContent.trim() === label);
                     setTimeout(() => button.click(), Math.max(0, at - Date.now()));
                 }""",
                 [at, BUTTON_FOR[kind]],

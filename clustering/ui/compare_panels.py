@@ -3,7 +3,7 @@
 Streamlit glue only: the mathematics comes from :mod:`clustering.compare` (the shared start,
 the best matching of cluster to label), :mod:`clustering.softkmeans` (EM with weights 1/K and
 one variance σ²I) and :mod:`clustering.derived`; the figures from :mod:`clustering.plotting`;
-the shared stepping buttons from :mod:`clustering.ui.stepping`, driving both runs at once.
+the shared stage (:mod:`clustering.ui.stage`) steps both runs at once.
 Session state is reached through :mod:`clustering.ui.state`; the widget keys are the
 "compare.<name>" keys ``state.get_value(PAGE, name)`` reads. ``pages/compare.py`` calls these
 in order. Every number shown goes through :func:`clustering.ui.numbers.fmt`.
@@ -298,7 +298,6 @@ def em_side(active: state.ActiveData, run: stepper.Run) -> Side:
 def kmeans_column(active: state.ActiveData, side: Side, x_range, y_range) -> None:
     """K-means at its half-step: J and the share in the right group over the picture."""
     run, view = side.run, side.view
-    kind = run.current.kind
     st.markdown("### K-means: hard assignments")
     columns = st.columns(2)
     columns[0].metric("J", fmt_sig(view.objective, 6), border=True,
@@ -312,17 +311,6 @@ def kmeans_column(active: state.ActiveData, side: Side, x_range, y_range) -> Non
     else:
         st.markdown("Shares of the points Nₖ / N: after the first E step")
     st.caption(_run_status("K-means", run))
-    trails = derived.centroid_trails(run)
-    figure = plotting.kmeans_figure(
-        active.X, run.current.params, view.labels, x_range=x_range, y_range=y_range,
-        trails=trails, previous=view.previous_centroids if kind == "M" else None,
-        changed=view.changed if kind == "E" else None,
-        indices=plotting.drawn_indices(active.n),
-    )
-    st.plotly_chart(plotting.side_by_side(figure), key=_key("kmeans_figure"),
-                    config=plotting.PLOT_CONFIG, theme=None)
-    st.caption("Colour of a point: its cluster. Each boundary lies halfway between two "
-               "centroids.")
 
 
 def em_column(active: state.ActiveData, side: Side, x_range, y_range) -> None:
@@ -339,14 +327,6 @@ def em_column(active: state.ActiveData, side: Side, x_range, y_range) -> None:
                           help=ACCURACY_HELP + " A point's group is its most responsible component.")
     st.markdown("Weights π = " + " · ".join(fmt(w, 2) for w in params.weights))
     st.caption(_run_status("EM", run))
-    figure = plotting.gmm_figure(
-        active.X, params, view.resp, x_range, y_range, levels=(1, 2),
-        previous=view.previous if run.current.kind == "M" else None,
-    )
-    st.plotly_chart(plotting.side_by_side(figure), key=_key("em_figure"),
-                    config=plotting.PLOT_CONFIG, theme=None)
-    st.caption("Colour of a point: the blend of the component colours weighted by its γ. "
-               "The nσ ellipse is (x − μ)ᵀΣ⁻¹(x − μ) = n².")
 
 
 def verdict(active: state.ActiveData, kmeans_part: Side, em_part: Side) -> None:

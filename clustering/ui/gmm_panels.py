@@ -1,8 +1,8 @@
 """The GMM page's panels: set-up, status, figures, inspector, formulas, degenerate cases, storyboard.
 
 Streamlit glue only: the mathematics comes from :mod:`clustering.gmm` and
-:mod:`clustering.derived`, the figures from :mod:`clustering.plotting`, the stepping controls
-from :mod:`clustering.ui.stepping`; session state is reached through :mod:`clustering.ui.state`.
+:mod:`clustering.derived`, the figures from :mod:`clustering.plotting`, the stage (figure, stepping,
+curves) from :mod:`clustering.ui.stage`; session state is reached through :mod:`clustering.ui.state`.
 ``pages/gmm.py`` calls these in order. Every number shown goes through
 :func:`clustering.ui.numbers.fmt`, so nothing on screen is ever "nan".
 """
@@ -19,7 +19,6 @@ import streamlit as st
 
 from clustering import datasets, derived, gmm, plotting, stepper
 from clustering.constants import (
-    BOUND_WINDOW,
     DEFAULT_EM_TOL,
     DEFAULT_REG_COVAR,
     DEFAULT_SEED,
@@ -27,8 +26,7 @@ from clustering.constants import (
     MAX_K_GMM,
     MAX_SEED,
 )
-from clustering.ui import plotly_view, state, urls
-from clustering.ui.kmeans_panels import axis_titles
+from clustering.ui import state, urls
 from clustering.ui.numbers import fmt, fmt_exp, fmt_sig
 
 PAGE = "gmm"
@@ -445,50 +443,10 @@ def inspected_point(X: np.ndarray, resp: np.ndarray | None, params=None) -> tupl
     return int(np.argmin(resp.max(axis=1))), False
 
 
-def main_figure(active: state.ActiveData, run: stepper.Run, view: derived.GMMView,
-                display: Display, selected: int) -> None:
-    X = active.X
-    x_range, y_range = plotting.axis_ranges(X)
-    params = run.current.params
-    density = None
-    if display.density:
-        density = _density_grid(params, x_range, y_range)
-    previous = view.previous if run.current.kind == "M" else None
-    figure = plotting.gmm_figure(
-        X, params, view.resp, x_range, y_range, levels=display.levels,
-        colour_mode=display.colour_mode, previous=previous, density=density, selected=selected,
-        axis_titles=axis_titles(active),  # the file's column names, as on /kmeans
-        webgl=True,  # plotly_view keeps its graph div: one WebGL context, quicker at any N
-    )
-    plotly_view.show(figure, key=_key("figure"), on_click=_on_select, config=plotting.PLOT_CONFIG)
-    note = plotting.sample_note(active.n)
-    legend = ("Colour of a point: " + ("the blend of the component colours weighted by its γ"
-              if display.colour_mode == "blend" else "its most likely component, opacity γ")
-              + ("" if view.resp is not None else " (grey: no responsibilities before the first E step)")
-              + ". Click a point to inspect it.")
-    if previous is not None:
-        legend += " Dashed: the ellipses before this M step."
-    st.caption(legend + (" " + note if note else ""))
-
-
 def _density_grid(params, x_range, y_range):
     from clustering import geometry
 
     return geometry.mixture_density_grid(params, x_range, y_range, resolution=90)
-
-
-def bound_chart(run: stepper.Run, likelihoods, bounds) -> None:
-    kinds = [snapshot.kind for snapshot in run.history]
-    _default("bound_zoom", True)
-    zoom = bool(state.get_value(PAGE, "bound_zoom"))
-    figure = plotting.bound_figure(likelihoods, bounds, kinds, run.cursor,
-                                   window=BOUND_WINDOW if zoom else None)
-    plotly_view.show(figure, key=_key("bound"), config=plotting.PLOT_CONFIG)
-    st.toggle(f"Zoom in on the last {BOUND_WINDOW} half-steps", key=_key("bound_zoom"),
-              persist_state="session",
-              help="Late gaps are far smaller than the first rise: the zoom fits the axis to the "
-                   "half-steps just before the cursor.")
-    st.markdown(BOUND_SENTENCE)
 
 
 # --------------------------------------------------------------------------------------
@@ -526,7 +484,8 @@ def inspector(active: state.ActiveData, run: stepper.Run, view: derived.GMMView,
     else:
         st.caption(f"Point {n} ({which}) at ({fmt(X[n, 0])}, {fmt(X[n, 1])}), with the "
                    "parameters of the last E step.")
-    plotly_view.show(plotting.responsibility_bars(gamma), key=_key("bars"), config=plotting.PLOT_CONFIG)
+    st.plotly_chart(plotting.responsibility_bars(gamma), key=_key("bars"), config=plotting.PLOT_CONFIG,
+                    theme=None)
     k_best = int(np.argmax(gamma))
     shown = min(len(gamma), 4)
     terms = " + ".join(fmt_exp(log_joint[j], latex=True) for j in range(shown))

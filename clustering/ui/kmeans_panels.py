@@ -2,8 +2,8 @@
 
 Streamlit glue only: the mathematics comes from :mod:`clustering.kmeans`,
 :mod:`clustering.derived`, :mod:`clustering.presets`, :mod:`clustering.restarts` and
-:mod:`clustering.voronoi`; the figures from :mod:`clustering.plotting`; the stepping buttons
-from :mod:`clustering.ui.stepping`; the manual start from :mod:`clustering.ui.manual`; session
+:mod:`clustering.voronoi`; the figures from :mod:`clustering.plotting`; the stage (figure, stepping,
+J curve) from :mod:`clustering.ui.stage`; the manual start from :mod:`clustering.ui.manual`; session
 state is reached through :mod:`clustering.ui.state`. ``pages/kmeans.py`` calls these in order.
 Every number shown goes through :func:`clustering.ui.numbers.fmt`, so nothing is ever "nan".
 
@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from clustering import derived, io, kmeans, plotting, presets, restarts, stepper, voronoi
+from clustering import derived, io, kmeans, plotting, presets, restarts, stepper
 from clustering.constants import (
     DEFAULT_K,
     DEFAULT_KMEANS_INIT,
@@ -33,7 +32,7 @@ from clustering.constants import (
     MAX_RESTARTS,
     MAX_SEED,
 )
-from clustering.ui import manual, plotly_view, state, urls
+from clustering.ui import manual, state, urls
 from clustering.ui.numbers import MISSING, fmt, fmt_sig
 
 PAGE = "kmeans"
@@ -438,44 +437,6 @@ def axis_titles(active: state.ActiveData) -> tuple[str, str]:
     return (plotting.plain_text(columns[0]), plotting.plain_text(columns[1]))
 
 
-def main_figure(active: state.ActiveData, run: stepper.Run, view: derived.KMeansView,
-                selected: int, chosen: bool) -> None:
-    """The K-means picture of the half-step on screen; a click selects a point."""
-    x_range, y_range = ranges(active, run)
-    show_regions = bool(state.get_value(PAGE, "regions", False))  # the toggle sits below the plot
-    centroids = run.current.params
-    kind = run.current.kind
-    figure = plotting.kmeans_figure(
-        active.X, centroids, view.labels, x_range=x_range, y_range=y_range,
-        trails=derived.centroid_trails(run), previous=view.previous_centroids if kind == "M" else None,
-        changed=view.changed if kind == "E" else None,
-        regions=voronoi.regions(centroids, x_range, y_range) if show_regions else None,
-        selected=selected if chosen or kind == "E" else None, show_distances=chosen and kind == "E",
-        indices=plotting.drawn_indices(active.n), axis_titles=axis_titles(active),
-        webgl=True,  # plotly_view keeps its graph div: one WebGL context, quicker at any N
-    )
-    plotly_view.show(figure, key=state.widget_key(PAGE, "figure"), on_click=_on_figure_click,
-                     config=plotting.PLOT_CONFIG)
-    st.toggle(
-        "Shade the region nearest to each centroid (Voronoi)", key=state.widget_key(PAGE, "regions"),
-        persist_state="session",
-        help="Every x in a shaded region is nearer to that region's centroid than to any other: "
-             "exactly where the next E step sends a point.",
-    )
-    notes = ["Click a point to see its distances to the centroids."]
-    if kind == "M":
-        notes.insert(0, "Arrows: each centroid's move in this M step; open ✕: where it was; "
-                        "dotted: its trail.")
-    elif kind == "E" and view.changed is not None:
-        notes.insert(0, "Black rings: points that changed cluster in this E step.")
-    if show_regions and kind == "M":
-        notes.append("A point whose colour differs from its region will change cluster in the next E step.")
-    st.caption(" ".join(notes))
-    note = plotting.sample_note(active.n)
-    if note:
-        st.caption(note)
-
-
 # --------------------------------------------------------------------------------------
 # Formulas with the live numbers
 # --------------------------------------------------------------------------------------
@@ -565,23 +526,6 @@ def formulas(active: state.ActiveData, run: stepper.Run | None, view: derived.KM
 # --------------------------------------------------------------------------------------
 # J over time
 # --------------------------------------------------------------------------------------
-
-
-def objective_chart(run: stepper.Run | None, curve: list[float | None]) -> None:
-    """J after every half-step, E and M marked differently, and the sentence that it never rises."""
-    st.markdown("**J after every half-step**")
-    if run is None or all(value is None for value in curve):
-        st.caption("J appears after the first E step: before it no point is assigned, so J is "
-                   "not defined.")
-        return
-    kinds = [s.kind for s in run.history]
-    plotly_view.show(plotting.objective_figure(curve, kinds, run.cursor),
-                     key=state.widget_key(PAGE, "objective_chart"), config=plotting.PLOT_CONFIG)
-    known = [v for v in curve if v is not None]
-    rises = [b - a for a, b in pairwise(known) if b - a > 1e-9 * max(1.0, abs(a))]
-    if rises:  # cannot happen (see the note); said loudly if it ever does
-        st.error(f"J rose by {fmt(max(rises))} somewhere: this is a bug, please report it.")
-    st.caption(NEVER_RISES)
 
 
 # --------------------------------------------------------------------------------------

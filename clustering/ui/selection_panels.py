@@ -38,7 +38,7 @@ from clustering.constants import (
     SILHOUETTE_MAX_POINTS,
 )
 from clustering.plotting import selection as plotting_selection
-from clustering.ui import layout, plotly_view, state
+from clustering.ui import layout, state
 from clustering.ui.numbers import fmt
 
 KMEANS = "kmeans"
@@ -159,8 +159,8 @@ def _on_chart_click(page: str, chart: str, on_load, ks: tuple[int, ...]) -> None
 
 def _chart(page: str, name: str, figure, on_load, ks: list[int]) -> None:
     key = state.widget_key(page, name)
-    plotly_view.show(figure, key=key, config=plotting.PLOT_CONFIG,
-                     on_click=partial(_on_chart_click, page, name, on_load, tuple(ks)))
+    st.plotly_chart(figure, key=key, config=plotting.PLOT_CONFIG, selection_mode="points",
+                    on_select=partial(_on_chart_click, page, name, on_load, tuple(ks)))
 
 
 # --------------------------------------------------------------------------------------

@@ -1,0 +1,1103 @@
+// The stage of Clustering Lab: plays a precomputed run of K-means or EM on a canvas.
+// Python (clustering/ui/stage.py) sends the run once; every half-step is drawn here, in motion,
+// with no server round trip. The half-step on screen is reported back (debounced) so that the
+// page's metrics and link follow. See stage.py for the payload's fields.
+
+const SPEEDS = { slow: 700, normal: 300, fast: 120, instant: 0 };
+const HOLD = 0.35; // Run to convergence: pause between half-steps, as a share of the speed
+const REPORT_DELAY = 250; // ms after the last change before the cursor is reported
+const E_COLOUR = "#1f4e79";
+const M_COLOUR = "#b8452b";
+const OUTLINE = "#1a1a1a";
+const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
+const LOG_2PI = Math.log(2 * Math.PI);
+
+function sub(n) {
+  return String(n).split("").map((d) => SUBSCRIPTS[Number(d)]).join("");
+}
+
+function el(tag, attrs = {}, parent = null) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (name === "text") node.textContent = value;
+    else if (name === "html") node.innerHTML = value;
+    else node.setAttribute(name, value);
+  }
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+function decode(b64, Type) {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  return new Type(bytes.buffer);
+}
+
+function hexRgb(hex) {
+  const v = parseInt(hex.slice(1), 16);
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+}
+
+function fmt(v) {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "—";
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e7)) return v.toExponential(3);
+  return v.toLocaleString("en-US", { maximumSignificantDigits: 5 });
+}
+
+function niceStep(span, count) {
+  const raw = span / Math.max(count, 1);
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  const f = raw / p;
+  return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * p;
+}
+
+function ticks(lo, hi, count) {
+  const step = niceStep(hi - lo, count);
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+    out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  }
+  return out;
+}
+
+function tickText(v, step) {
+  const digits = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  return v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+const ease = (t) => (t < 0.5 ? 2 * t * t : 1 - Math.pow(-2 * t + 2, 2) / 2);
+const lerp = (a, b, t) => a + (b - a) * t;
+
+// ------------------------------------------------------------------------------------
+// A panel: one run (K-means or EM) and what it shows at every half-step
+// ------------------------------------------------------------------------------------
+
+class Panel {
+  constructor(spec, points, palette, unassigned) {
+    this.spec = spec;
+    this.alg = spec.algorithm;
+    this.k = spec.k;
+    this.kinds = spec.kinds;
+    this.length = spec.kinds.length;
+    this.points = points;
+    this.palette = palette.map(hexRgb);
+    this.grey = hexRgb(unassigned);
+    this.cache = new Map(); // E-step index -> {labels, rgb}
+    this.mode = "blend";
+  }
+
+  at(i) {
+    return Math.max(0, Math.min(i, this.length - 1));
+  }
+
+  // the E step whose assignment is in force at half-step i (-1 before the first)
+  eIndex(i) {
+    i = this.at(i);
+    const kind = this.kinds[i];
+    return kind === "E" ? i : kind === "M" ? i - 1 : -1;
+  }
+
+  centres(i) {
+    i = this.at(i);
+    return this.alg === "kmeans" ? this.spec.centroids[i] : this.spec.params[i].mu;
+  }
+
+  assignment(e) {
+    if (e < 0) return null;
+    const key = `${e}|${this.mode}`;
+    let hit = this.cache.get(key);
+    if (!hit) {
+      hit = this.alg === "kmeans" ? this.kmeansAssign(e) : this.gmmAssign(e);
+      this.cache.set(key, hit);
+      if (this.cache.size > 400) this.cache.delete(this.cache.keys().next().value);
+    }
+    return hit;
+  }
+
+  // E step of K-means for the drawn points: argmin_k sum_d (x_d - u_kd)^2, ties to the lowest k
+  kmeansAssign(e) {
+    const { xy, n } = this.points;
+    const u = this.spec.centroids[e];
+    const labels = new Uint8Array(n);
+    const rgb = new Uint8Array(n * 3);
+    for (let i = 0; i < n; i++) {
+      const x = xy[2 * i], y = xy[2 * i + 1];
+      let best = 0;
+      let dx = x - u[0][0], dy = y - u[0][1];
+      let bestD = dx * dx;
+      bestD += dy * dy;
+      for (let k = 1; k < u.length; k++) {
+        dx = x - u[k][0];
+        dy = y - u[k][1];
+        let d = dx * dx;
+        d += dy * dy;
+        if (d < bestD) { bestD = d; best = k; }
+      }
+      labels[i] = best;
+      const c = this.palette[best % this.palette.length];
+      rgb[3 * i] = c[0]; rgb[3 * i + 1] = c[1]; rgb[3 * i + 2] = c[2];
+    }
+    return { labels, rgb };
+  }
+
+  // E step of EM for the drawn points: gamma_nk from log pi_k + log N(x_n; mu_k, L_k L_k^T)
+  gmmAssign(e) {
+    const { xy, n } = this.points;
+    const p = this.spec.params[e];
+    const K = p.w.length;
+    const labels = new Uint8Array(n);
+    const rgb = new Uint8Array(n * 3);
+    const constant = p.w.map((w, k) => Math.log(w) - Math.log(p.chol[k][0][0]) - Math.log(p.chol[k][1][1]) - LOG_2PI);
+    const a = new Float64Array(K);
+    const likely = this.mode === "likely";
+    for (let i = 0; i < n; i++) {
+      const x = xy[2 * i], y = xy[2 * i + 1];
+      let best = 0, top = -Infinity;
+      for (let k = 0; k < K; k++) {
+        const L = p.chol[k];
+        const z0 = (x - p.mu[k][0]) / L[0][0];
+        const z1 = (y - p.mu[k][1] - L[1][0] * z0) / L[1][1];
+        a[k] = constant[k] - 0.5 * (z0 * z0 + z1 * z1);
+        if (a[k] > top) { top = a[k]; best = k; }
+      }
+      let sum = 0;
+      for (let k = 0; k < K; k++) { a[k] = Math.exp(a[k] - top); sum += a[k]; }
+      labels[i] = best;
+      if (likely) {
+        const g = a[best] / sum;
+        const c = this.palette[best % this.palette.length];
+        for (let d = 0; d < 3; d++) rgb[3 * i + d] = Math.round(255 + (c[d] - 255) * g);
+      } else {
+        let r = 0, gg = 0, b = 0;
+        for (let k = 0; k < K; k++) {
+          const g = a[k] / sum, c = this.palette[k % this.palette.length];
+          r += g * c[0]; gg += g * c[1]; b += g * c[2];
+        }
+        rgb[3 * i] = Math.round(r); rgb[3 * i + 1] = Math.round(gg); rgb[3 * i + 2] = Math.round(b);
+      }
+    }
+    return { labels, rgb };
+  }
+
+  curveNames() {
+    return this.alg === "kmeans" ? ["J"] : ["ll", "bound"];
+  }
+}
+
+// ------------------------------------------------------------------------------------
+// Drawing
+// ------------------------------------------------------------------------------------
+
+function sizeCanvas(canvas, cssW, cssH) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.round(cssW * dpr), h = Math.round(cssH * dpr);
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+    canvas.style.height = `${cssH}px`;
+  }
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return { ctx, dpr, w: cssW, h: cssH };
+}
+
+// The data-to-pixel map of a plot: equal scale on both axes, the data's ranges inside
+function frameOf(w, h, xr, yr) {
+  const m = { l: 62, r: 14, t: 12, b: 52 };
+  const pw = w - m.l - m.r, ph = h - m.t - m.b;
+  const s = Math.max((xr[1] - xr[0]) / pw, (yr[1] - yr[0]) / ph);
+  const cx = (xr[0] + xr[1]) / 2, cy = (yr[0] + yr[1]) / 2;
+  const x0 = cx - (s * pw) / 2, y1 = cy + (s * ph) / 2;
+  return {
+    m, pw, ph, s,
+    xr: [x0, x0 + s * pw], yr: [y1 - s * ph, y1],
+    px: (x) => m.l + (x - x0) / s,
+    py: (y) => m.t + (y1 - y) / s,
+  };
+}
+
+function diskMask(radius, dpr, opacity) {
+  const r = radius * dpr;
+  const half = Math.ceil(r + 0.5);
+  const size = 2 * half + 1;
+  const mask = new Float32Array(size * size);
+  for (let j = 0; j < size; j++) {
+    for (let i = 0; i < size; i++) {
+      const d = Math.hypot(i - half, j - half);
+      mask[j * size + i] = Math.max(0, Math.min(1, r + 0.5 - d)) * opacity;
+    }
+  }
+  return { mask, size, half };
+}
+
+function pointRadius(n) {
+  return n <= 1500 ? 4 : n <= 6000 ? 3 : 2;
+}
+
+function ellipsePath(ctx, f, mu, cov, level) {
+  // principal axes of the 2x2 covariance (closed form)
+  const a = cov[0][0], b = cov[0][1], d = cov[1][1];
+  const mean = (a + d) / 2, diff = (a - d) / 2;
+  const root = Math.sqrt(diff * diff + b * b);
+  const l1 = Math.max(mean + root, 0), l2 = Math.max(mean - root, 0);
+  const angle = Math.atan2(l1 - a, b) || (a >= d ? 0 : Math.PI / 2);
+  const theta = b === 0 ? (a >= d ? 0 : Math.PI / 2) : angle;
+  ctx.beginPath();
+  ctx.ellipse(f.px(mu[0]), f.py(mu[1]), (level * Math.sqrt(l1)) / f.s, (level * Math.sqrt(l2)) / f.s, -theta, 0, 2 * Math.PI);
+}
+
+function lerpCov(c0, c1, t) {
+  return [[lerp(c0[0][0], c1[0][0], t), lerp(c0[0][1], c1[0][1], t)],
+          [lerp(c0[1][0], c1[1][0], t), lerp(c0[1][1], c1[1][1], t)]];
+}
+
+function arrow(ctx, x0, y0, x1, y1, colour) {
+  const len = Math.hypot(x1 - x0, y1 - y0);
+  if (len < 6) return;
+  const ux = (x1 - x0) / len, uy = (y1 - y0) / len;
+  ctx.strokeStyle = colour;
+  ctx.fillStyle = colour;
+  ctx.lineWidth = 2.5;
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1 - ux * 9, y1 - uy * 9);
+  ctx.stroke();
+  ctx.beginPath();
+  ctx.moveTo(x1, y1);
+  ctx.lineTo(x1 - ux * 12 - uy * 6, y1 - uy * 12 + ux * 6);
+  ctx.lineTo(x1 - ux * 12 + uy * 6, y1 - uy * 12 - ux * 6);
+  ctx.closePath();
+  ctx.fill();
+}
+
+function drawAxes(ctx, f, w, h, titles) {
+  ctx.save();
+  ctx.strokeStyle = "#e6e6e6";
+  ctx.lineWidth = 1;
+  ctx.fillStyle = "#333";
+  ctx.font = "14px system-ui, sans-serif";
+  const xs = ticks(f.xr[0], f.xr[1], Math.max(3, Math.floor(f.pw / 90)));
+  const ys = ticks(f.yr[0], f.yr[1], Math.max(3, Math.floor(f.ph / 70)));
+  const xStep = xs.length > 1 ? xs[1] - xs[0] : 1, yStep = ys.length > 1 ? ys[1] - ys[0] : 1;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  for (const v of xs) {
+    const x = f.px(v);
+    ctx.beginPath(); ctx.moveTo(x, f.m.t); ctx.lineTo(x, f.m.t + f.ph); ctx.stroke();
+    ctx.fillText(tickText(v, xStep), x, f.m.t + f.ph + 5);
+  }
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const v of ys) {
+    const y = f.py(v);
+    ctx.beginPath(); ctx.moveTo(f.m.l, y); ctx.lineTo(f.m.l + f.pw, y); ctx.stroke();
+    ctx.fillText(tickText(v, yStep), f.m.l - 6, y);
+  }
+  ctx.restore();
+}
+
+function drawFrameBox(ctx, f, titles) {
+  ctx.save();
+  ctx.strokeStyle = "#888";
+  ctx.lineWidth = 1;
+  ctx.strokeRect(f.m.l, f.m.t, f.pw, f.ph);
+  ctx.fillStyle = "#1a1a1a";
+  ctx.font = "16px system-ui, sans-serif";
+  ctx.textAlign = "center";
+  ctx.textBaseline = "bottom";
+  ctx.fillText(titles[0], f.m.l + f.pw / 2, f.m.t + f.ph + 48);
+  ctx.translate(16, f.m.t + f.ph / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textBaseline = "middle";
+  ctx.fillText(titles[1], 0, 0);
+  ctx.restore();
+}
+
+// ------------------------------------------------------------------------------------
+// The stage
+// ------------------------------------------------------------------------------------
+
+class Stage {
+  constructor(root) {
+    this.root = root;
+    this.cursor = 0;
+    this.anim = null;
+    this.playing = false;
+    this.speed = "normal";
+    this.reportTimer = null;
+    this.reportSeq = 0;
+    this.payload = null;
+    this.panels = [];
+    this.revealed = 0;
+    this.listening = false;
+    this.lastClicked = null;
+    this.onKey = (event) => this.key(event);
+    this.onKeyUp = (event) => {
+      if (event.key === " " && this.accepts(event)) event.preventDefault();
+    };
+    this.build();
+    root.stageLabels = (p = 0) => this.labels(p);
+    root.stageDrawnIndex = () => Array.from(this.drawnIndex());
+    // where the data point (x, y) is drawn in panel p, in page pixels (for tests and notes)
+    root.stagePixel = (p, x, y) => {
+      const view = this.views[p], f = view.frame, box = view.main.getBoundingClientRect();
+      return [box.left + f.px(x), box.top + f.py(y)];
+    };
+  }
+
+  build() {
+    const root = this.root;
+    root.innerHTML = "";
+    const bar = el("div", { class: "bar" }, root);
+    const button = (label, cls, action) => {
+      const b = el("button", { type: "button", class: cls, text: label }, bar);
+      b.addEventListener("click", () => { this.lastClicked = b; action(); });
+      return b;
+    };
+    this.btnE = button("E step", "step", () => this.stepKind("E"));
+    this.btnM = button("M step", "step", () => this.stepKind("M"));
+    this.btnBack = button("Step back", "", () => this.go(this.cursor - 1, true));
+    this.btnRun = button("Run to convergence", "run", () => this.togglePlay());
+    this.btnReset = button("Reset", "", () => this.go(0, true));
+    const speedLabel = el("label", { class: "small", text: "Speed" }, bar);
+    this.speedSelect = el("select", { "aria-label": "Animation speed" }, speedLabel);
+    for (const name of Object.keys(SPEEDS)) el("option", { value: name, text: name }, this.speedSelect);
+    this.speedSelect.value = this.speed;
+    this.speedSelect.addEventListener("change", () => { this.speed = this.speedSelect.value; });
+    this.status = el("div", { class: "status", role: "status" }, root);
+    const line = el("div", { class: "timeline" }, root);
+    el("span", { text: "Timeline" }, line);
+    this.slider = el("input", { type: "range", min: "0", max: "0", step: "1", value: "0", "aria-label": "Timeline (half-step)" }, line);
+    this.sliderText = el("span", { text: "" }, line);
+    this.slider.addEventListener("input", () => { this.stop(false); this.go(Number(this.slider.value), false); });
+    this.panelBox = el("div", { class: "panels" }, root);
+    this.keys = el("div", { class: "keys" }, root);
+    this.keys.innerHTML = "<b>Keys</b>: <kbd>→</kbd> or <kbd>Space</kbd> next half-step · <kbd>←</kbd> back · " +
+      "<kbd>Home</kbd> start · <kbd>R</kbd> run to convergence / stop";
+    this.resizer = new ResizeObserver(() => this.draw());
+    this.resizer.observe(root);
+  }
+
+  // ---- data from Python ------------------------------------------------------------
+  receive(data, setStateValue, setTriggerValue) {
+    this.setStateValue = setStateValue;
+    this.setTriggerValue = setTriggerValue;
+    if (!data) return;
+    if (!this.payload || this.payload.id !== data.id) {
+      this.load(data);
+    } else {
+      this.payload = data; // only the options changed: keep the cursor
+      this.applyOptions();
+      this.draw();
+    }
+  }
+
+  load(data) {
+    this.stop(false);
+    this.anim = null;
+    this.payload = data;
+    const pts = data.points;
+    this.points = { n: pts.n, xy: decode(pts.xy, Float64Array), index: pts.index ? decode(pts.index, Int32Array) : null };
+    this.panels = data.panels.map((spec) => new Panel(spec, this.points, data.colours, data.unassigned));
+    this.length = Math.max(...this.panels.map((p) => p.length));
+    this.last = this.length - 1;
+    this.cursor = Math.max(0, Math.min(data.start, this.last));
+    this.revealed = this.cursor;
+    this.lastReported = this.cursor;
+    this.slider.max = String(this.last);
+    this.root.dataset.run = data.id;
+    this.buildPanels();
+    this.applyOptions();
+    this.root.dataset.cursor = String(this.cursor);
+    this.draw();
+    this.updateControls();
+    if (!this.root.dataset.readyAt) this.root.dataset.readyAt = String(Math.round(performance.now()));
+    this.root.dataset.ready = "1";
+  }
+
+  applyOptions() {
+    const o = this.payload.options || {};
+    for (const p of this.panels) p.mode = o.colour_mode === "likely" ? "likely" : "blend";
+  }
+
+  buildPanels() {
+    this.panelBox.innerHTML = "";
+    this.views = this.panels.map((panel, index) => {
+      const box = el("div", { class: "panel" }, this.panelBox);
+      if (panel.spec.title) el("h4", { text: panel.spec.title }, box);
+      const main = el("canvas", { class: "main", "data-panel": String(index) }, box);
+      const curve = el("canvas", { class: "curve" }, box);
+      main.addEventListener("click", (event) => this.pick(index, event));
+      return { box, main, curve, frame: null };
+    });
+  }
+
+  drawnIndex() {
+    const n = this.points.n;
+    return this.points.index || Int32Array.from({ length: n }, (_, i) => i);
+  }
+
+  // labels (K-means) or argmax gamma (EM) of the drawn points at the half-step on screen
+  labels(p) {
+    const panel = this.panels[p];
+    const hit = panel.assignment(panel.eIndex(this.cursor));
+    return hit ? Array.from(hit.labels) : null;
+  }
+
+  // ---- moving the cursor -----------------------------------------------------------
+  nextKind() {
+    if (this.cursor >= this.last) return null;
+    return (this.cursor + 1) % 2 === 1 ? "E" : "M";
+  }
+
+  stepKind(kind) {
+    if (this.playing || this.nextKind() !== kind) return;
+    this.go(this.cursor + 1, true);
+  }
+
+  go(target, animate) {
+    target = Math.max(0, Math.min(target, this.last));
+    if (target === this.cursor && !this.anim) { this.updateControls(); return; }
+    const from = this.anim ? this.anim.to : this.cursor;
+    const duration = animate ? SPEEDS[this.speed] : 0;
+    this.cursor = target;
+    this.revealed = Math.max(this.revealed, target);
+    this.root.dataset.cursor = String(target);
+    if (duration > 0 && from !== target) {
+      this.anim = { from, to: target, t0: performance.now(), duration };
+      this.drawAt(from, target, 0.04);
+      if (!this.frameRequested) this.tick();
+    } else {
+      this.anim = null;
+      this.drawAt(target, target, 1);
+    }
+    this.updateControls();
+    if (!this.playing) this.scheduleReport();
+  }
+
+  tick() {
+    this.frameRequested = true;
+    requestAnimationFrame((now) => {
+      this.frameRequested = false;
+      const a = this.anim;
+      if (!a) return;
+      const t = Math.min(1, (now - a.t0) / a.duration);
+      if (t >= 1) {
+        this.anim = null;
+        this.drawAt(a.to, a.to, 1);
+        if (this.playing) this.playNext(HOLD * SPEEDS[this.speed]);
+        return;
+      }
+      this.drawAt(a.from, a.to, ease(t));
+      this.tick();
+    });
+  }
+
+  togglePlay() {
+    if (this.playing) this.stop(true);
+    else this.play();
+  }
+
+  play() {
+    if (this.cursor >= this.last) return;
+    if (this.speed === "instant") {
+      this.go(this.last, false);
+      this.report();
+      return;
+    }
+    this.playing = true;
+    this.updateControls();
+    this.playNext(0);
+  }
+
+  playNext(delay) {
+    clearTimeout(this.playTimer);
+    this.playTimer = setTimeout(() => {
+      if (!this.playing) return;
+      if (this.cursor >= this.last) { this.stop(true); return; }
+      this.go(this.cursor + 1, true);
+      if (this.speed === "instant") this.playNext(0);
+    }, delay);
+  }
+
+  stop(report) {
+    const was = this.playing;
+    this.playing = false;
+    clearTimeout(this.playTimer);
+    if (was) {
+      this.updateControls();
+      if (report) this.report();
+    }
+  }
+
+  scheduleReport() {
+    clearTimeout(this.reportTimer);
+    this.reportTimer = setTimeout(() => this.report(), REPORT_DELAY);
+  }
+
+  report() {
+    clearTimeout(this.reportTimer);
+    if (!this.setStateValue || !this.payload) return;
+    this.reportSeq += 1;
+    this.lastReported = this.cursor;
+    this.setStateValue("cursor", { index: this.cursor, run: this.payload.id, seq: this.reportSeq });
+  }
+
+  pick(p, event) {
+    const view = this.views[p];
+    const f = view.frame;
+    if (!f || !this.setTriggerValue) return;
+    const rect = view.main.getBoundingClientRect();
+    const mx = event.clientX - rect.left, my = event.clientY - rect.top;
+    const { xy, n } = this.points;
+    let best = -1, bestD = 14 * 14;
+    for (let i = 0; i < n; i++) {
+      const dx = f.px(xy[2 * i]) - mx, dy = f.py(xy[2 * i + 1]) - my;
+      const d = dx * dx + dy * dy;
+      if (d < bestD) { bestD = d; best = i; }
+    }
+    if (best < 0) return;
+    const index = this.points.index ? this.points.index[best] : best;
+    this.picked = index;
+    this.draw();
+    this.setTriggerValue("picked", index);
+  }
+
+  // ---- the keyboard ----------------------------------------------------------------
+  accepts(event) {
+    if (!this.root.isConnected || event.ctrlKey || event.metaKey || event.altKey) return false;
+    const target = event.composedPath ? event.composedPath()[0] : event.target;
+    if (target === this.slider) return true;
+    if (!target || !target.tagName) return true;
+    const tag = target.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable) return false;
+    if (tag === "INPUT") {
+      const type = (target.getAttribute("type") || "text").toLowerCase();
+      if (!["checkbox", "radio", "button", "submit", "range", "color", "file"].includes(type)) return false;
+    }
+    if (target.getAttribute && target.getAttribute("role") === "slider") return false;
+    if (target.closest && target.closest("[role='listbox'],[role='combobox']")) return false;
+    return true;
+  }
+
+  key(event) {
+    if (!this.root.isConnected) { this.unlisten(); return; }
+    if (!this.payload || !this.accepts(event)) return;
+    const k = event.key;
+    if (k === "ArrowRight" || k === " " || k === "Spacebar") {
+      event.preventDefault();
+      if (!this.playing && this.cursor < this.last) this.go(this.cursor + 1, true);
+    } else if (k === "ArrowLeft") {
+      event.preventDefault();
+      if (!this.playing) this.go(this.cursor - 1, true);
+    } else if (k === "Home") {
+      event.preventDefault();
+      this.stop(false);
+      this.go(0, true);
+    } else if (k === "r" || k === "R") {
+      event.preventDefault();
+      this.togglePlay();
+    }
+  }
+
+  listen() {
+    if (this.listening) return;
+    document.addEventListener("keydown", this.onKey);
+    document.addEventListener("keyup", this.onKeyUp);
+    this.listening = true;
+  }
+
+  unlisten() {
+    document.removeEventListener("keydown", this.onKey);
+    document.removeEventListener("keyup", this.onKeyUp);
+    this.listening = false;
+  }
+
+  // ---- controls and status -----------------------------------------------------------
+  updateControls() {
+    // DOM writes only where something changed: each write can make the browser lay the page
+    // out again before the next frame
+    const set = (node, name, value) => { if (node[name] !== value) node[name] = value; };
+    const next = this.nextKind();
+    const playing = this.playing;
+    set(this.btnE, "disabled", playing || next !== "E");
+    set(this.btnM, "disabled", playing || next !== "M");
+    if (this.btnE.classList.contains("primary") !== (next === "E" && !playing)) this.btnE.classList.toggle("primary");
+    if (this.btnM.classList.contains("primary") !== (next === "M" && !playing)) this.btnM.classList.toggle("primary");
+    set(this.btnBack, "disabled", playing || this.cursor === 0);
+    set(this.btnReset, "disabled", playing || this.cursor === 0);
+    set(this.btnRun, "textContent", playing ? "Stop" : "Run to convergence");
+    set(this.btnRun, "disabled", !playing && this.cursor >= this.last);
+    set(this.slider, "value", String(this.cursor));
+    set(this.slider, "disabled", playing);
+    set(this.sliderText, "textContent", `half-step ${this.cursor} of ${this.last}`);
+    const probe = document.createElement("div");
+    probe.className = "status";
+    const html = this.statusText(probe);
+    set(this.status, "className", probe.className);
+    if (this.statusHtml !== html) { this.status.innerHTML = html; this.statusHtml = html; }
+    // keep the focus on a visible control when the pressed button is now disabled
+    const active = this.root.getRootNode().activeElement;
+    if (this.lastClicked && (active === this.lastClicked || !active || active === document.body) && this.lastClicked.disabled) {
+      const fallback = [this.btnE, this.btnM, this.btnRun, this.btnBack].find((b) => !b.disabled);
+      (fallback || this.root).focus({ preventScroll: true });
+    }
+  }
+
+  statusText(target) {
+    const next = this.nextKind();
+    if (next) {
+      const name = next === "E" ? "E step" : "M step";
+      const hint = (this.payload.hints || {})[next] || "";
+      return `<b>Next: ${name}.</b> ${hint}`;
+    }
+    const parts = this.panels.map((p) => {
+      const who = this.panels.length > 1 ? `${p.spec.title || p.alg}: ` : "";
+      const iters = p.spec.iterations[p.length - 1];
+      const reason = p.spec.stop_reason;
+      if (reason === "converged") {
+        const why = p.alg === "kmeans" ? "the last step changed nothing"
+          : `the last iteration raised the log-likelihood by less than tol = ${p.spec.tol}`;
+        target.classList.add("done");
+        return `✅ ${who}<b>Converged after ${iters} iterations</b>: ${why}.`;
+      }
+      if (reason === "max_iter") return `⏹ ${who}Stopped at the cap of ${p.spec.max_iter} iterations before convergence.`;
+      if (reason) { target.classList.add("stop"); return `⚠️ ${who}${reason}`; }
+      return `${who}end of the run.`;
+    });
+    return parts.join(" ") + " Step back, or Reset to start again.";
+  }
+
+  // ---- drawing ---------------------------------------------------------------------
+  draw() {
+    if (!this.payload) return;
+    if (this.anim) return; // the animation loop draws
+    this.drawAt(this.cursor, this.cursor, 1);
+  }
+
+  drawAt(from, to, t) {
+    this.panels.forEach((panel, index) => {
+      this.drawPanel(panel, this.views[index], from, to, t);
+      this.drawCurve(panel, this.views[index], lerp(from, to, t));
+    });
+  }
+
+  drawPanel(panel, view, from, to, t) {
+    const cssW = view.box.clientWidth || 600;
+    const cssH = Math.max(300, Math.min(560, Math.round(cssW * 0.74)));
+    const { ctx, dpr, w, h } = sizeCanvas(view.main, cssW, cssH);
+    const data = this.payload;
+    const f = frameOf(w, h, data.x_range, data.y_range);
+    view.frame = f;
+    const a = panel.at(from), b = panel.at(to);
+    const options = data.options || {};
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, w, h);
+
+    // parameters in motion
+    const ca = panel.centres(a), cb = panel.centres(b);
+    const centres = cb.map((c, k) => [lerp(ca[k][0], c[0], t), lerp(ca[k][1], c[1], t)]);
+
+    if (panel.alg === "kmeans" && options.regions) this.drawRegions(ctx, f, panel, centres, dpr);
+    if (panel.alg === "gmm" && options.density) this.drawDensity(ctx, f, panel, a, b, t);
+    drawAxes(ctx, f, w, h, data.axis_titles);
+
+    // points: colours fade from the assignment at `from` to the one at `to`
+    const ea = panel.eIndex(a), eb = panel.eIndex(b);
+    const A = panel.assignment(ea), B = panel.assignment(eb);
+    this.stampPoints(ctx, f, dpr, A, B, ea === eb ? 1 : t, panel);
+
+    // K-means: the points that changed cluster in this E step (rings)
+    if (panel.alg === "kmeans" && panel.kinds[b] === "E" && b >= 3 && this.points.n <= 5000) {
+      const before = panel.assignment(panel.eIndex(b - 2));
+      if (before && B) {
+        ctx.save();
+        ctx.globalAlpha = 0.55 * t;
+        ctx.strokeStyle = OUTLINE;
+        ctx.lineWidth = 1.5;
+        const r = pointRadius(this.points.n) + 3;
+        const { xy, n } = this.points;
+        for (let i = 0; i < n; i++) {
+          if (before.labels[i] !== B.labels[i]) {
+            ctx.beginPath();
+            ctx.arc(f.px(xy[2 * i]), f.py(xy[2 * i + 1]), r, 0, 2 * Math.PI);
+            ctx.stroke();
+          }
+        }
+        ctx.restore();
+      }
+    }
+
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(f.m.l, f.m.t, f.pw, f.ph);
+    ctx.clip();
+    if (panel.alg === "gmm") this.drawEllipses(ctx, f, panel, a, b, t, options);
+    else this.drawTrails(ctx, f, panel, b, centres);
+    // after an M step: where the centres were, and their move
+    if (panel.kinds[b] === "M" && b > 0) {
+      const before = panel.centres(b - 1);
+      ctx.save();
+      ctx.globalAlpha = panel.kinds[a] === "M" && a === b ? 1 : Math.max(t, 0.15);
+      before.forEach((c, k) => {
+        const colour = data.colours[k % data.colours.length];
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = 2;
+        ctx.setLineDash([4, 3]);
+        ctx.beginPath();
+        ctx.arc(f.px(c[0]), f.py(c[1]), 9, 0, 2 * Math.PI);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        arrow(ctx, f.px(c[0]), f.py(c[1]), f.px(centres[k][0]), f.py(centres[k][1]), OUTLINE);
+      });
+      ctx.restore();
+    }
+    this.drawPicked(ctx, f);
+    ctx.restore();
+    this.drawCentres(ctx, f, panel, centres);
+    drawFrameBox(ctx, f, data.axis_titles);
+  }
+
+  drawPicked(ctx, f) {
+    const chosen = this.picked !== undefined && this.picked !== null ? this.picked : (this.payload.options || {}).selected;
+    if (chosen === undefined || chosen === null) return;
+    let i = chosen;
+    if (this.points.index) {
+      i = this.points.index.indexOf(chosen);
+      if (i < 0) return;
+    }
+    if (i >= this.points.n) return;
+    const { xy } = this.points;
+    ctx.save();
+    ctx.strokeStyle = "#000";
+    ctx.lineWidth = 2.5;
+    ctx.beginPath();
+    ctx.arc(f.px(xy[2 * i]), f.py(xy[2 * i + 1]), pointRadius(this.points.n) + 5, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  stampPoints(ctx, f, dpr, A, B, t, panel) {
+    const { xy, n } = this.points;
+    const x0 = Math.round(f.m.l * dpr), y0 = Math.round(f.m.t * dpr);
+    const W = Math.round(f.pw * dpr), H = Math.round(f.ph * dpr);
+    if (W <= 0 || H <= 0) return;
+    const image = ctx.getImageData(x0, y0, W, H);
+    const buf = image.data;
+    const radius = pointRadius(n);
+    const opacity = n <= 1500 ? 0.92 : n <= 6000 ? 0.8 : 0.7;
+    const key = `${radius}|${dpr}|${opacity}`;
+    if (this.maskKey !== key) { this.maskKey = key; this.mask = diskMask(radius, dpr, opacity); }
+    const { mask, size, half } = this.mask;
+    const grey = panel.grey;
+    const ca = A ? A.rgb : null, cb = B ? B.rgb : null;
+    const s = f.s / dpr;
+    const left = f.xr[0], top = f.yr[1];
+    for (let i = 0; i < n; i++) {
+      let r, g, b;
+      if (t >= 1) {
+        if (cb) { r = cb[3 * i]; g = cb[3 * i + 1]; b = cb[3 * i + 2]; } else { [r, g, b] = grey; }
+      } else {
+        const r0 = ca ? ca[3 * i] : grey[0], g0 = ca ? ca[3 * i + 1] : grey[1], b0 = ca ? ca[3 * i + 2] : grey[2];
+        const r1 = cb ? cb[3 * i] : grey[0], g1 = cb ? cb[3 * i + 1] : grey[1], b1 = cb ? cb[3 * i + 2] : grey[2];
+        r = r0 + (r1 - r0) * t; g = g0 + (g1 - g0) * t; b = b0 + (b1 - b0) * t;
+      }
+      const cx = Math.round((xy[2 * i] - left) / s), cy = Math.round((top - xy[2 * i + 1]) / s);
+      for (let j = 0; j < size; j++) {
+        const yy = cy + j - half;
+        if (yy < 0 || yy >= H) continue;
+        const row = yy * W;
+        for (let q = 0; q < size; q++) {
+          const alpha = mask[j * size + q];
+          if (alpha === 0) continue;
+          const xx = cx + q - half;
+          if (xx < 0 || xx >= W) continue;
+          const o = (row + xx) * 4;
+          buf[o] += (r - buf[o]) * alpha;
+          buf[o + 1] += (g - buf[o + 1]) * alpha;
+          buf[o + 2] += (b - buf[o + 2]) * alpha;
+        }
+      }
+    }
+    ctx.putImageData(image, x0, y0);
+  }
+
+  drawRegions(ctx, f, panel, centres, dpr) {
+    const cell = 4;
+    const cols = Math.ceil(f.pw / cell), rows = Math.ceil(f.ph / cell);
+    const palette = panel.palette;
+    ctx.save();
+    ctx.globalAlpha = 0.16;
+    for (let j = 0; j < rows; j++) {
+      const y = f.yr[1] - (j + 0.5) * cell * f.s;
+      for (let i = 0; i < cols; i++) {
+        const x = f.xr[0] + (i + 0.5) * cell * f.s;
+        let best = 0, bestD = Infinity;
+        for (let k = 0; k < centres.length; k++) {
+          const dx = x - centres[k][0], dy = y - centres[k][1];
+          const d = dx * dx + dy * dy;
+          if (d < bestD) { bestD = d; best = k; }
+        }
+        const c = palette[best % palette.length];
+        ctx.fillStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
+        ctx.fillRect(f.m.l + i * cell, f.m.t + j * cell, cell, cell);
+      }
+    }
+    ctx.restore();
+  }
+
+  // contour lines of the mixture density p(x), evenly spaced in log p, at the moving parameters
+  drawDensity(ctx, f, panel, a, b, t) {
+    const pa = panel.spec.params[a], pb = panel.spec.params[b];
+    const K = panel.k;
+    const comps = [];
+    for (let k = 0; k < K; k++) {
+      const cov = lerpCov(pa.cov[k], pb.cov[k], t);
+      const det = cov[0][0] * cov[1][1] - cov[0][1] * cov[1][0];
+      if (!(det > 0)) return;
+      comps.push({
+        w: lerp(pa.w[k], pb.w[k], t),
+        mu: [lerp(pa.mu[k][0], pb.mu[k][0], t), lerp(pa.mu[k][1], pb.mu[k][1], t)],
+        inv: [cov[1][1] / det, -cov[0][1] / det, cov[0][0] / det],
+        norm: 1 / (2 * Math.PI * Math.sqrt(det)),
+      });
+    }
+    const cell = 3;
+    const cols = Math.ceil(f.pw / cell), rows = Math.ceil(f.ph / cell);
+    const level = new Int16Array(cols * rows);
+    let top = -Infinity;
+    const logp = new Float64Array(cols * rows);
+    for (let j = 0; j < rows; j++) {
+      const y = f.yr[1] - (j + 0.5) * cell * f.s;
+      for (let i = 0; i < cols; i++) {
+        const x = f.xr[0] + (i + 0.5) * cell * f.s;
+        let p = 0;
+        for (const c of comps) {
+          const dx = x - c.mu[0], dy = y - c.mu[1];
+          p += c.w * c.norm * Math.exp(-0.5 * (c.inv[0] * dx * dx + 2 * c.inv[1] * dx * dy + c.inv[2] * dy * dy));
+        }
+        const v = Math.log(Math.max(p, 1e-300));
+        logp[j * cols + i] = v;
+        if (v > top) top = v;
+      }
+    }
+    const step = 1.0; // one contour per factor e of density, the ten highest
+    for (let q = 0; q < level.length; q++) level[q] = Math.max(-11, Math.floor((logp[q] - top) / step));
+    ctx.save();
+    ctx.fillStyle = "rgba(110,110,110,0.55)";
+    for (let j = 0; j < rows - 1; j++) {
+      for (let i = 0; i < cols - 1; i++) {
+        const v = level[j * cols + i];
+        if (v <= -11) continue;
+        if (v !== level[j * cols + i + 1] || v !== level[(j + 1) * cols + i]) {
+          ctx.fillRect(f.m.l + (i + 0.5) * cell, f.m.t + (j + 0.5) * cell, 1.5, 1.5);
+        }
+      }
+    }
+    ctx.restore();
+  }
+
+  drawTrails(ctx, f, panel, b, centres) {
+    // each centroid's path: the start and every M step up to the half-step on screen
+    const stops = [];
+    for (let i = 0; i <= b; i++) if (panel.kinds[i] !== "E") stops.push(panel.centres(i));
+    if (stops.length < 2) return;
+    ctx.save();
+    ctx.setLineDash([2, 4]);
+    ctx.lineWidth = 1.5;
+    for (let k = 0; k < panel.k; k++) {
+      ctx.strokeStyle = this.payload.colours[k % this.payload.colours.length];
+      ctx.beginPath();
+      stops.forEach((c, i) => (i ? ctx.lineTo(f.px(c[k][0]), f.py(c[k][1])) : ctx.moveTo(f.px(c[k][0]), f.py(c[k][1]))));
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+
+  drawEllipses(ctx, f, panel, a, b, t, options) {
+    const levels = options.levels || [1, 2];
+    if (!levels.length) return;
+    const pa = panel.spec.params[a], pb = panel.spec.params[b];
+    const colours = this.payload.colours;
+    if (panel.kinds[b] === "M" && b > 0) { // the ellipses before this M step, dashed
+      const before = panel.spec.params[b - 1];
+      ctx.save();
+      ctx.setLineDash([6, 4]);
+      ctx.lineWidth = 1.8;
+      ctx.globalAlpha = 0.5 * Math.max(t, 0.2);
+      for (let k = 0; k < panel.k; k++) {
+        ctx.strokeStyle = colours[k % colours.length];
+        ellipsePath(ctx, f, before.mu[k], before.cov[k], Math.min(...levels));
+        ctx.stroke();
+      }
+      ctx.restore();
+    }
+    for (const level of levels) {
+      ctx.save();
+      ctx.lineWidth = level === 1 ? 3.5 : level === 2 ? 2.5 : 1.6;
+      for (let k = 0; k < panel.k; k++) {
+        const mu = [lerp(pa.mu[k][0], pb.mu[k][0], t), lerp(pa.mu[k][1], pb.mu[k][1], t)];
+        ctx.strokeStyle = colours[k % colours.length];
+        ellipsePath(ctx, f, mu, lerpCov(pa.cov[k], pb.cov[k], t), level);
+        ctx.stroke();
+      }
+      ctx.restore();
+    }
+  }
+
+  drawCentres(ctx, f, panel, centres) {
+    const colours = this.payload.colours;
+    const letter = panel.alg === "kmeans" ? "u" : "μ";
+    ctx.save();
+    centres.forEach((c, k) => {
+      const x = f.px(c[0]), y = f.py(c[1]);
+      if (x < f.m.l - 20 || x > f.m.l + f.pw + 20 || y < f.m.t - 20 || y > f.m.t + f.ph + 20) return;
+      const colour = colours[k % colours.length];
+      if (panel.alg === "kmeans") {
+        ctx.lineCap = "round";
+        for (const [width, stroke] of [[8, OUTLINE], [4.5, colour]]) {
+          ctx.strokeStyle = stroke;
+          ctx.lineWidth = width;
+          ctx.beginPath();
+          ctx.moveTo(x - 9, y - 9); ctx.lineTo(x + 9, y + 9);
+          ctx.moveTo(x + 9, y - 9); ctx.lineTo(x - 9, y + 9);
+          ctx.stroke();
+        }
+      } else {
+        ctx.fillStyle = colour;
+        ctx.strokeStyle = "#000";
+        ctx.lineWidth = 3;
+        ctx.beginPath();
+        ctx.arc(x, y, 10, 0, 2 * Math.PI);
+        ctx.fill();
+        ctx.stroke();
+      }
+      ctx.font = "bold 20px system-ui, sans-serif";
+      ctx.lineWidth = 4;
+      ctx.strokeStyle = "rgba(255,255,255,0.9)";
+      ctx.fillStyle = "#000";
+      ctx.textBaseline = "bottom";
+      ctx.textAlign = "left";
+      const label = letter + sub(k + 1);
+      ctx.strokeText(label, x + 11, y - 8);
+      ctx.fillText(label, x + 11, y - 8);
+    });
+    ctx.restore();
+  }
+
+  drawCurve(panel, view, at) {
+    const cssW = view.box.clientWidth || 600;
+    const { ctx, w, h } = sizeCanvas(view.curve, cssW, 210);
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, w, h);
+    const m = { l: 84, r: 16, t: 48, b: 36 };
+    const pw = w - m.l - m.r, ph = h - m.t - m.b;
+    const names = panel.curveNames();
+    const series = names.map((name) => panel.spec.curves[name]);
+    const values = series.flat().filter((v) => v !== null && Number.isFinite(v));
+    ctx.font = "15px system-ui, sans-serif";
+    ctx.fillStyle = "#1a1a1a";
+    ctx.textBaseline = "top";
+    ctx.textAlign = "left";
+    const title = panel.alg === "kmeans" ? "J after every half-step (never rises)"
+      : "log-likelihood ℓ (solid) and lower bound 𝓛 (dashed) after every half-step";
+    ctx.fillText(title, m.l, 4);
+    if (!values.length) return;
+    let lo = Math.min(...values), hi = Math.max(...values);
+    if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) { lo -= 1; hi += 1; }
+    const pad = 0.08 * (hi - lo);
+    lo -= pad; hi += pad;
+    const last = Math.max(panel.length - 1, 1);
+    const X = (i) => m.l + (i / last) * pw;
+    const Y = (v) => m.t + ((hi - v) / (hi - lo)) * ph;
+    // axes
+    ctx.strokeStyle = "#e6e6e6";
+    ctx.fillStyle = "#333";
+    ctx.font = "13px system-ui, sans-serif";
+    const ys = ticks(lo, hi, 3);
+    const yStep = ys.length > 1 ? ys[1] - ys[0] : 1;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const v of ys) {
+      ctx.beginPath(); ctx.moveTo(m.l, Y(v)); ctx.lineTo(m.l + pw, Y(v)); ctx.stroke();
+      ctx.fillText(Math.abs(yStep) >= 1 ? Math.round(v).toLocaleString("en-US") : tickText(v, yStep), m.l - 6, Y(v));
+    }
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const v of ticks(0, last, Math.min(8, last)).filter((v) => Number.isInteger(v))) ctx.fillText(String(v), X(v), m.t + ph + 4);
+    ctx.fillText("half-step", m.l + pw / 2, m.t + ph + 19);
+    ctx.strokeStyle = "#888";
+    ctx.strokeRect(m.l, m.t, pw, ph);
+
+    const shown = Math.min(Math.max(this.revealed, Math.ceil(at)), panel.length - 1);
+    const colours = [E_COLOUR, M_COLOUR];
+    series.forEach((s, which) => {
+      ctx.save();
+      ctx.strokeStyle = which === 0 ? "#1f77b4" : "#ff7f0e";
+      ctx.lineWidth = 2.5;
+      if (which === 1) ctx.setLineDash([7, 4]);
+      ctx.beginPath();
+      let started = false;
+      for (let i = 0; i <= shown; i++) {
+        if (s[i] === null || s[i] === undefined) { started = false; continue; }
+        if (started) ctx.lineTo(X(i), Y(s[i])); else { ctx.moveTo(X(i), Y(s[i])); started = true; }
+      }
+      ctx.stroke();
+      ctx.setLineDash([]);
+      if (panel.length <= 120) {
+        for (let i = 0; i <= shown; i++) {
+          if (s[i] === null || s[i] === undefined) continue;
+          ctx.fillStyle = panel.kinds[i] === "E" ? colours[0] : colours[1];
+          ctx.beginPath();
+          if (panel.kinds[i] === "E") ctx.arc(X(i), Y(s[i]), 3.5, 0, 2 * Math.PI);
+          else ctx.rect(X(i) - 3.5, Y(s[i]) - 3.5, 7, 7);
+          ctx.fill();
+        }
+      }
+      ctx.restore();
+    });
+    // "now": a vertical line at the half-step on screen, and its value(s)
+    const now = Math.min(at, panel.length - 1);
+    ctx.save();
+    ctx.strokeStyle = "rgba(26,26,26,0.6)";
+    ctx.lineWidth = 1.5;
+    ctx.beginPath(); ctx.moveTo(X(now), m.t); ctx.lineTo(X(now), m.t + ph); ctx.stroke();
+    const i0 = Math.floor(now), i1 = Math.min(Math.ceil(now), panel.length - 1), u = now - i0;
+    const valueAt = (s) => {
+      const v0 = s[i0], v1 = s[i1];
+      if (v1 === null || v1 === undefined) return null;
+      return v0 === null || v0 === undefined ? v1 : lerp(v0, v1, u);
+    };
+    const texts = [];
+    series.forEach((s, which) => {
+      const v = valueAt(s);
+      if (v === null) return;
+      ctx.fillStyle = which === 0 ? "#1f77b4" : "#ff7f0e";
+      ctx.strokeStyle = "#000";
+      ctx.lineWidth = 1.5;
+      ctx.beginPath(); ctx.arc(X(now), Y(v), 6, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+      texts.push(`${names[which] === "J" ? "J" : names[which] === "ll" ? "ℓ" : "𝓛"} = ${fmt(s[Math.round(now)])}`);
+    });
+    if (series.length === 2) {
+      const l = series[0][Math.round(now)], q = series[1][Math.round(now)];
+      if (l !== null && q !== null && l !== undefined && q !== undefined) texts.push(`gap = ${fmt(Math.max(l - q, 0))}`);
+    }
+    ctx.fillStyle = "#1a1a1a";
+    ctx.font = "14px system-ui, sans-serif";
+    ctx.textAlign = "left";
+    ctx.textBaseline = "top";
+    ctx.fillText(`now (half-step ${Math.round(now)}):  ` + texts.join("   "), m.l, 25);
+    ctx.restore();
+  }
+}
+
+export default function (component) {
+  const { data, parentElement, setStateValue, setTriggerValue } = component;
+  let root = parentElement.querySelector(".cl-stage");
+  if (!root) root = el("div", { class: "cl-stage", "data-cursor": "-1", tabindex: "-1" }, parentElement);
+  if (!root.__stage) root.__stage = new Stage(root);
+  const stage = root.__stage;
+  stage.receive(data, setStateValue, setTriggerValue);
+  stage.listen();
+  return () => stage.unlisten();
+}

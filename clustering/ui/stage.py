@@ -1,0 +1,256 @@
+"""The stage: a run played in the browser, one half-step at a time, in motion, from the keyboard.
+
+One components-v2 element (``st.components.v2``) used by the K-means, GMM and Compare pages.
+The server computes the run's half-steps ahead (to convergence, or to a collapse, where the
+run stops at its last good step) and sends, once per run, what each half-step's frame needs:
+
+- the drawn points (float64, base64; a fixed sample beyond ``plotting.MAX_DRAWN_POINTS``);
+- per half-step: its kind (init / E / M), iteration and parameters (centroids, or π, μ, Σ
+  with the Cholesky factors and the 1σ ellipse axes of :mod:`clustering.geometry`);
+- the curves from :mod:`clustering.derived`: J, or ℓ and the lower bound 𝓛.
+
+The browser computes the labels (K-means: argmin_k ‖x_n − u_k‖², ties to the lowest k, the
+same sums as ``kmeans.assign``) and the responsibilities (log π_k + log N(x_n; μ_k, Σ_k) with
+the sent Cholesky factors, as ``gmm.e_step``) of the drawn points; tests hold them equal to
+Python's. ``E step``, ``M step``, ``Step back``, ``Run to convergence`` / ``Stop``, ``Reset``,
+the timeline and the keys (→ or Space, ←, Home, R) move through the half-steps with no
+server round trip. The stage reports the half-step on screen (``cursor``) once the person
+pauses (250 ms) and at the end of a play; the page then moves the stored run's cursor there
+(:func:`follow`), so its metrics, formulas and link show that half-step.
+
+The root element carries ``data-cursor`` (the half-step on screen, set in the frame that starts
+drawing it) and ``data-stage-ready``. Its JavaScript and CSS ship in ``frontend/stage/`` and are
+read as text at import: nothing is written to disk at run time.
+
+    payload = stage.kmeans_payload(X, run, axis_titles, x_range, y_range, hints)
+    stage.show(payload, key="kmeans.stage", pages=["kmeans"], X=X)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from clustering import derived, geometry, plotting, stepper
+from clustering.constants import CLUSTER_COLOURS, UNASSIGNED_COLOUR
+from clustering.ui import state
+
+FRONTEND = Path(__file__).resolve().parent / "frontend" / "stage"
+JS = (FRONTEND / "stage.js").read_text(encoding="utf-8")
+CSS = (FRONTEND / "stage.css").read_text(encoding="utf-8")
+HTML = '<div class="cl-stage" data-cursor="-1" tabindex="-1"></div>'
+
+_COMPONENT = st.components.v2.component("clustering_lab.stage", html=HTML, css=CSS, js=JS)
+
+
+# --------------------------------------------------------------------------------------
+# The run, computed ahead
+# --------------------------------------------------------------------------------------
+
+
+def ahead(run: stepper.Run, X: np.ndarray) -> stepper.Run:
+    """The run with its half-steps computed to the end (convergence, the iteration cap, or a
+    collapse: then the run stops at the last good step and ``stop_reason`` says why), the
+    cursor left where it was. A run that already ends (``stop_reason`` set) is returned as is.
+    """
+    if run.stop_reason is not None:
+        return run
+    cursor = run.cursor
+    end = stepper.step(run, stepper.JumpTo(len(run.history) - 1), X)
+    finished = stepper.step(end, stepper.RunToConvergence(), X)
+    return stepper.step(finished, stepper.JumpTo(cursor), X)
+
+
+# --------------------------------------------------------------------------------------
+# The payload
+# --------------------------------------------------------------------------------------
+
+
+def _b64(array: np.ndarray, dtype) -> str:
+    return base64.b64encode(np.ascontiguousarray(array, dtype=dtype).tobytes()).decode("ascii")
+
+
+def _finite(values: Sequence[float | None]) -> list[float | None]:
+    return [None if v is None or not np.isfinite(v) else float(v) for v in values]
+
+
+def points_part(X: np.ndarray) -> dict[str, Any]:
+    """The drawn points: all of them, or the fixed sample of ``plotting.drawn_indices``.
+
+    Returns {"n": drawn count, "total": N, "xy": base64 float64 (n·2, x and y interleaved),
+    "index": base64 int32 positions in X of the drawn points, or None when all are drawn}.
+    """
+    indices = plotting.drawn_indices(X.shape[0])
+    drawn = X if indices is None else X[indices]
+    return {
+        "n": int(drawn.shape[0]), "total": int(X.shape[0]), "xy": _b64(drawn[:, :2], "<f8"),
+        "index": None if indices is None else _b64(indices, "<i4"),
+    }
+
+
+def drawn_points(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(positions in X, points) of the points the stage draws: what its labels refer to."""
+    indices = plotting.drawn_indices(X.shape[0])
+    positions = np.arange(X.shape[0]) if indices is None else indices
+    return positions, X[positions]
+
+
+def _status(run: stepper.Run) -> dict[str, Any]:
+    return {"stop_reason": run.stop_reason, "tol": run.tol, "max_iter": run.max_iter,
+            "length": len(run.history)}
+
+
+def kmeans_panel(X: np.ndarray, run: stepper.Run, title: str = "",
+                 curve: Sequence[float | None] | None = None) -> dict[str, Any]:
+    """One K-means panel: per half-step kind, iteration, centroids; J from derived (or
+    ``curve``, the page's own J per half-step, so the stage and the metrics agree)."""
+    history = run.history
+    if curve is None:
+        curve = derived.kmeans_objective_curve(X, run)
+    return {
+        "algorithm": "kmeans", "title": title, "k": run.k,
+        "kinds": "".join("I" if s.kind == "init" else s.kind for s in history),
+        "iterations": [int(s.iteration) for s in history],
+        "centroids": [np.asarray(s.params, dtype=float)[:, :2].tolist() for s in history],
+        "curves": {"J": _finite(curve)},
+        **_status(run),
+    }
+
+
+def _gmm_step(params) -> dict[str, Any]:
+    axes = [geometry.ellipse_axes(params.covariances[k][:2, :2], 1.0) for k in range(params.k)]
+    return {
+        "w": np.asarray(params.weights, dtype=float).tolist(),
+        "mu": np.asarray(params.means, dtype=float)[:, :2].tolist(),
+        "cov": np.asarray(params.covariances, dtype=float)[:, :2, :2].tolist(),
+        "chol": np.asarray(params.cholesky, dtype=float)[:, :2, :2].tolist(),
+        "axes": [[float(half[0]), float(half[1]), float(angle)] for half, angle in axes],
+    }
+
+
+def gmm_panel(X: np.ndarray, run: stepper.Run, title: str = "",
+              curves: tuple[list, list] | None = None) -> dict[str, Any]:
+    """One EM panel: per half-step kind, iteration, θ; ℓ and 𝓛 from derived (or ``curves``)."""
+    history = run.history
+    likelihoods, bounds = curves if curves is not None else derived.gmm_curves(X, run)
+    return {
+        "algorithm": "gmm", "title": title, "k": run.k,
+        "kinds": "".join("I" if s.kind == "init" else s.kind for s in history),
+        "iterations": [int(s.iteration) for s in history],
+        "params": [_gmm_step(s.params) for s in history],
+        "curves": {"ll": _finite(likelihoods), "bound": _finite(bounds)},
+        **_status(run),
+    }
+
+
+def payload(X: np.ndarray, panels: Sequence[dict[str, Any]], *, cursor: int,
+            x_range: Sequence[float], y_range: Sequence[float],
+            axis_titles: Sequence[str] = ("x₁", "x₂"), hints: dict[str, str] | None = None,
+            options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything the stage draws, once per run. ``cursor``: the half-step to show first.
+
+    ``id`` names the run's content: the stage keeps its cursor while the id stays the same.
+    ``options`` (display settings, the selected point) may change without resetting it.
+    """
+    body = {
+        "points": points_part(X),
+        "x_range": [float(v) for v in x_range], "y_range": [float(v) for v in y_range],
+        "axis_titles": [str(t) for t in axis_titles],
+        "colours": list(CLUSTER_COLOURS), "unassigned": UNASSIGNED_COLOUR,
+        "hints": dict(hints or {}), "panels": list(panels),
+    }
+    digest = hashlib.sha256(repr(body).encode()).hexdigest()[:16]
+    return {"id": digest, "start": int(cursor), **body, "options": dict(options or {})}
+
+
+def cached_payload(page: str, token: tuple, build: Callable[[], dict[str, Any]],
+                   options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The page's payload for ``token`` (the run's identity), built once and reused: the same
+    payload on every rerun means the browser is not told anything new (no redraw, no reset)."""
+    stored = state.get_value(page, "stage_payload")
+    if stored is None or stored[0] != token:
+        # a new run gets a new id even when its content equals an earlier one's (K 3 → 4 → 3):
+        # the stage then starts at this run's cursor instead of keeping the old one's
+        builds = int(state.get_value(page, "stage_builds", 0)) + 1
+        state.set_value(page, "stage_builds", builds)
+        body = build()
+        stored = (token, {**body, "id": f"{body['id']}-{builds}"})
+        state.set_value(page, "stage_payload", stored)
+    body = stored[1]
+    if options is not None and body.get("options") != options:
+        body = {**body, "options": dict(options)}
+        state.set_value(page, "stage_payload", (token, body))
+    return body
+
+
+def run_token(active: state.ActiveData, run: stepper.Run, *extra: Any) -> tuple:
+    """What names a run's content for :func:`cached_payload` (not its cursor)."""
+    return (active.key, len(run.history), run.stop_reason, id(run.history[-1]), *extra)
+
+
+# --------------------------------------------------------------------------------------
+# The element and the server following it
+# --------------------------------------------------------------------------------------
+
+
+def reported_cursor(key: str, run_id: str | None = None) -> int | None:
+    """The half-step the stage under ``key`` last reported (None: none, or for another run).
+
+    The stage reports ``{"index": i, "run": payload id, "seq": count}`` (the count makes every
+    report a change, so the same index reported again for a new run still arrives).
+    """
+    result = st.session_state.get(key)
+    report = None if result is None else result.get("cursor")
+    if not isinstance(report, dict) or not isinstance(report.get("index"), int):
+        return None
+    if run_id is not None and report.get("run") != run_id:
+        return None
+    return int(report["index"])
+
+
+def follow(pages: Sequence[str], key: str, X: np.ndarray, payload_page: str | None = None) -> None:
+    """Callback: move every page's stored run to the half-step the stage reports (a report
+    about a run no longer shown is ignored). ``payload_page``: where the payload is cached
+    (default: the first page)."""
+    stored = state.get_value(payload_page or pages[0], "stage_payload")
+    cursor = reported_cursor(key, None if stored is None else stored[1]["id"])
+    if cursor is None:
+        return
+    for page in pages:
+        run = state.get_run(page)
+        if run is not None:
+            state.set_run(page, stepper.step(run, stepper.JumpTo(cursor), X))
+
+
+def show(body: dict[str, Any], *, key: str, pages: Sequence[str], X: np.ndarray,
+         on_pick: Callable[[], None] | None = None, payload_page: str | None = None) -> Any:
+    """Mount the stage under ``key``; its cursor reports move the runs of ``pages``.
+
+    on_pick : called (as a widget callback) when a drawn point is clicked; the point's index
+        in X is ``st.session_state[key]["picked"]``.
+    Returns the component's result ({"cursor": int | None, "picked": int | None}).
+    """
+    callbacks = {"on_cursor_change": lambda: follow(pages, key, X, payload_page)}
+    callbacks["on_picked_change"] = on_pick or (lambda: None)
+    return _COMPONENT(key=key, data=body, **callbacks)
+
+
+def picked(key: str) -> int | None:
+    """The index (in X) of the point last clicked on the stage, or None."""
+    result = st.session_state.get(key)
+    value = None if result is None else result.get("picked")
+    return None if value is None else int(value)
+
+
+def ahead_stored(page: str, run: stepper.Run, X: np.ndarray) -> stepper.Run:
+    """:func:`ahead`, stored as the page's run when it computed anything."""
+    finished = ahead(run, X)
+    if finished is not run:
+        state.set_run(page, finished)
+    return finished

@@ -1,0 +1,149 @@
+"""The stage on each stepping page: its payload, options and notes (glue between pages and
+:mod:`clustering.ui.stage`).
+
+Each function builds (once per run, cached in the page's state) the payload of
+:mod:`clustering.ui.stage` from the page's stored run and the numbers the page already
+derived (J, or ℓ and 𝓛), mounts the stage, and writes the short notes under it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from clustering import plotting, stepper
+from clustering.ui import stage as stage_module
+from clustering.ui import state
+
+# --------------------------------------------------------------------------------------
+# K-means
+# --------------------------------------------------------------------------------------
+
+
+def _kmeans_pick() -> None:
+    from clustering.ui import kmeans_panels as panels
+
+    index = stage_module.picked(state.widget_key(panels.PAGE, "stage"))
+    if index is not None:
+        state.set_value(panels.PAGE, "selected", (state.get_data().key, index))
+
+
+def kmeans(active: state.ActiveData, run: stepper.Run, setup, curve: list[float | None],
+           selected: int | None) -> None:
+    """The K-means stage: points by label, centroids gliding, the J curve; notes under it."""
+    from clustering.ui import kmeans_panels as panels
+
+    page = panels.PAGE
+    key = state.widget_key(page, "stage")
+    x_range, y_range = panels.ranges(active, run)
+    options = {"regions": bool(state.get_value(page, "regions", False)), "selected": selected}
+
+    def build() -> dict:
+        panel = stage_module.kmeans_panel(active.X, run, curve=curve)
+        return stage_module.payload(active.X, [panel], cursor=run.cursor, x_range=x_range,
+                                    y_range=y_range, axis_titles=_axis_titles(active),
+                                    hints=panels.NEXT_HINT, options=options)
+
+    body = stage_module.cached_payload(page, stage_module.run_token(active, run), build, options)
+    stage_module.show(body, key=key, pages=[page], X=active.X, on_pick=_kmeans_pick)
+    st.toggle(
+        "Shade the region nearest to each centroid (Voronoi)", key=state.widget_key(page, "regions"),
+        persist_state="session",
+        help="Every x in a shaded region is nearer to that region's centroid than to any other: "
+             "exactly where the next E step sends a point.",
+    )
+    notes = ["Click a point to see its distances to the centroids.",
+             "After an M step: dashed rings where the centroids were, arrows their move, "
+             "dotted lines their trails; after an E step, black rings mark the points that "
+             "changed cluster."]
+    note = plotting.sample_note(active.n)
+    if note:
+        notes.append(note)
+    st.caption(" ".join(notes))
+    st.caption(panels.NEVER_RISES)
+    if setup.init == "manual":
+        with st.expander("Move the start centroids"):
+            panels.placement(active, setup)
+
+
+# --------------------------------------------------------------------------------------
+# Gaussian mixture (EM)
+# --------------------------------------------------------------------------------------
+
+
+def _gmm_pick() -> None:
+    from clustering.ui import gmm_panels as panels
+
+    index = stage_module.picked(state.widget_key(panels.PAGE, "stage"))
+    if index is not None:
+        state.set_value(panels.PAGE, "point", index)
+
+
+def gmm(active: state.ActiveData, run: stepper.Run, display, curves: tuple[list, list],
+        selected: int | None) -> None:
+    """The EM stage: points by γ, means gliding, ellipses morphing, the ℓ and 𝓛 curves."""
+    from clustering.ui import gmm_panels as panels
+
+    page = panels.PAGE
+    key = state.widget_key(page, "stage")
+    x_range, y_range = plotting.axis_ranges(active.X)
+    options = {"levels": list(display.levels), "density": bool(display.density),
+               "colour_mode": display.colour_mode, "selected": selected}
+
+    def build() -> dict:
+        panel = stage_module.gmm_panel(active.X, run, curves=curves)
+        return stage_module.payload(active.X, [panel], cursor=run.cursor, x_range=x_range,
+                                    y_range=y_range, axis_titles=_axis_titles(active),
+                                    hints=panels.NEXT_HINT, options=options)
+
+    body = stage_module.cached_payload(page, stage_module.run_token(active, run), build, options)
+    stage_module.show(body, key=key, pages=[page], X=active.X, on_pick=_gmm_pick)
+    legend = ("Colour of a point: " + ("the blend of the component colours weighted by its γ"
+              if display.colour_mode == "blend" else "its most likely component, opacity γ")
+              + " (grey before the first E step). After an M step, dashed: the ellipses before it. "
+              "Click a point to inspect it.")
+    note = plotting.sample_note(active.n)
+    st.caption(legend + (" " + note if note else ""))
+    stopped_here(run, "EM")
+
+
+def stopped_here(run: stepper.Run, name: str) -> None:
+    """At the end of a run that a failed half-step stopped: its plain message, as an error."""
+    at_end = run.cursor == len(run.history) - 1
+    if at_end and run.stop_reason not in (None, "converged", "max_iter"):
+        st.error(f"{name}: {run.stop_reason} Raise reg_covar in the sidebar, or step back.")
+
+
+def _axis_titles(active: state.ActiveData) -> tuple[str, str]:
+    columns = tuple(getattr(active.dataset, "columns", ("x", "y")))
+    if columns == ("x", "y"):
+        return ("x₁", "x₂")
+    return (plotting.plain_text(columns[0]), plotting.plain_text(columns[1]))
+
+
+# --------------------------------------------------------------------------------------
+# Compare: both runs on one stage, stepped together
+# --------------------------------------------------------------------------------------
+
+
+def compare(active: state.ActiveData, km_run: stepper.Run, em_run: stepper.Run,
+            x_range, y_range) -> None:
+    """K-means (left) and EM (right) from the same start, one cursor for both."""
+    from clustering.ui import compare_panels as panels
+
+    key = state.widget_key(panels.PAGE, "stage")
+    cursor = max(km_run.cursor, em_run.cursor)
+
+    def build() -> dict:
+        left = stage_module.kmeans_panel(active.X, km_run, title="K-means: hard assignments")
+        right = stage_module.gmm_panel(active.X, em_run, title="EM: soft assignments, an ellipse each")
+        return stage_module.payload(active.X, [left, right], cursor=cursor, x_range=x_range,
+                                    y_range=y_range, axis_titles=_axis_titles(active),
+                                    hints=panels.NEXT_HINT, options={"levels": [1, 2]})
+
+    token = (stage_module.run_token(active, km_run), stage_module.run_token(active, em_run))
+    body = stage_module.cached_payload(panels.PAGE, token, build)
+    stage_module.show(body, key=key, pages=list(panels.RUNS), X=active.X,
+                      payload_page=panels.PAGE)
+    st.caption("Left, colour of a point: its cluster. Right: the blend of the component colours "
+               "weighted by its γ; the nσ ellipse is (x − μ)ᵀΣ⁻¹(x − μ) = n². The timeline spans "
+               "the longer run; the other stays at its last half-step beyond its end.")
