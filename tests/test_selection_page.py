@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import plotted, shown_figure
+from conftest import plotted, shown_figure, stage_button
 from streamlit.testing.v1 import AppTest
 from threadpoolctl import threadpool_limits
 
@@ -103,7 +103,7 @@ def test_kmeans_panel_draws_the_elbow_and_the_silhouette_and_loads_a_k():
     assert any(s.value.startswith("Loaded K = 5") for s in at.success)
     run = at.session_state["kmeans.run"][1]
     np.testing.assert_array_equal(run.initial.params, kmeans.init_centroids(X, 5, "kmeans++", seed))
-    at.button(key="kmeans.btn.run").click().run()  # the page's Run to convergence
+    stage_button(at, "Run to convergence", ("kmeans",)).click().run()  # the stage's button
     run = at.session_state["kmeans.run"][1]
     labels = kmeans.assign(X, run.current.params)
     assert kmeans.objective(X, run.current.params, labels) == expected.objectives[4]

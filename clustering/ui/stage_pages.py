@@ -117,7 +117,7 @@ def _axis_titles(active: state.ActiveData) -> tuple[str, str]:
     columns = tuple(getattr(active.dataset, "columns", ("x", "y")))
     if columns == ("x", "y"):
         return ("x₁", "x₂")
-    return (plotting.plain_text(columns[0]), plotting.plain_text(columns[1]))
+    return (str(columns[0]), str(columns[1]))  # the canvas draws text as it is (no HTML)
 
 
 # --------------------------------------------------------------------------------------

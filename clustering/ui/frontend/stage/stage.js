@@ -12,6 +12,11 @@ const OUTLINE = "#1a1a1a";
 const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
 const LOG_2PI = Math.log(2 * Math.PI);
 
+function escapeHtml(text) {
+  // server text shown as text inside the status line's markup (never as markup of its own)
+  return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 function sub(n) {
   return String(n).split("").map((d) => SUBSCRIPTS[Number(d)]).join("");
 }
@@ -649,7 +654,7 @@ class Stage {
     if (next) {
       const name = next === "E" ? "E step" : "M step";
       const hint = (this.payload.hints || {})[next] || "";
-      return `<b>Next: ${name}.</b> ${hint}`;
+      return `<b>Next: ${name}.</b> ${escapeHtml(hint)}`;
     }
     const parts = this.panels.map((p) => {
       const who = this.panels.length > 1 ? `${p.spec.title || p.alg}: ` : "";
@@ -662,7 +667,7 @@ class Stage {
         return `✅ ${who}<b>Converged after ${iters} iterations</b>: ${why}.`;
       }
       if (reason === "max_iter") return `⏹ ${who}Stopped at the cap of ${p.spec.max_iter} iterations before convergence.`;
-      if (reason) { target.classList.add("stop"); return `⚠️ ${who}${reason}`; }
+      if (reason) { target.classList.add("stop"); return `⚠️ ${escapeHtml(who)}${escapeHtml(reason)}`; }
       return `${who}end of the run.`;
     });
     return parts.join(" ") + " Step back, or Reset to start again.";
