@@ -42,10 +42,18 @@ function hexRgb(hex) {
   return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
 }
 
+const SUPERSCRIPT = { "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶",
+  "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻", "+": "" };
+const BOUND_ROUNDING_RTOL = 1e-12; // as clustering.constants: a smaller gap is rounding, shown 0
+
 function fmt(v) {
+  // as clustering.ui.numbers.fmt_sig: whole numbers, "3.42 × 10⁻⁵" for tiny or huge ones
   if (v === null || v === undefined || !Number.isFinite(v)) return "—";
   const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e7)) return v.toExponential(3);
+  if (a !== 0 && (a < 1e-3 || a >= 1e7)) {
+    const [mantissa, power] = v.toExponential(2).split("e");
+    return `${mantissa} × 10${[...power].map((c) => SUPERSCRIPT[c]).join("")}`;
+  }
   return v.toLocaleString("en-US", { maximumSignificantDigits: 5 });
 }
 
@@ -1085,7 +1093,7 @@ class Stage {
     });
     if (series.length === 2) {
       const l = series[0][Math.round(now)], q = series[1][Math.round(now)];
-      if (l !== null && q !== null && l !== undefined && q !== undefined) texts.push(`gap = ${fmt(Math.max(l - q, 0))}`);
+      if (l !== null && q !== null && l !== undefined && q !== undefined) texts.push(`gap = ${fmt(l - q > BOUND_ROUNDING_RTOL * Math.abs(l) ? l - q : 0)}`);
     }
     ctx.fillStyle = "#1a1a1a";
     ctx.font = "14px system-ui, sans-serif";
