@@ -154,3 +154,50 @@ def test_importing_the_ui_leaves_blas_threads_alone():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=__import__("pathlib").Path(__file__).resolve().parent.parent)
     assert result.stdout.strip() == "True"
+
+
+# --- the stepping pages' set-ups: pure links, each the other's inverse -----------------------
+
+
+@hst.composite
+def kmeans_setups(draw):
+    from clustering.ui import kmeans_panels
+
+    init = draw(hst.sampled_from([name for name in kmeans_panels.INITS if name != "manual"]))
+    return kmeans_panels.Setup(draw(hst.integers(1, 20)), init, draw(hst.integers(0, 2**32 - 1)))
+
+
+@given(kmeans_setups())
+def test_the_kmeans_link_round_trips(setup):
+    from clustering.ui import kmeans_panels
+
+    assert kmeans_panels.Setup.from_query(setup.to_query()) == (setup, [])
+
+
+@hst.composite
+def gmm_setups(draw):
+    from clustering.constants import MAX_K_GMM
+    from clustering.ui import gmm_panels
+
+    return gmm_panels.Setup(
+        k=draw(hst.integers(1, MAX_K_GMM)), init=draw(hst.sampled_from(tuple(gmm_panels.INITS))),
+        init_seed=draw(hst.integers(0, 2**32 - 1)),
+        covariance_type=draw(hst.sampled_from(tuple(gmm_panels.COVARIANCE_TYPES))),
+        reg_covar=draw(hst.sampled_from(gmm_panels.REG_OPTIONS)),
+        tol=draw(hst.sampled_from(gmm_panels.TOL_OPTIONS)),
+    )
+
+
+@given(gmm_setups())
+def test_the_gmm_link_round_trips(setup):
+    from clustering.ui import gmm_panels
+
+    assert gmm_panels.Setup.from_query(setup.to_query()) == (setup, [])
+
+
+def test_a_bad_gmm_link_keeps_the_defaults_and_says_why():
+    from clustering.ui import gmm_panels
+
+    setup, messages = gmm_panels.Setup.from_query({"k": "99", "tol": "0.5", "cov": "full"})
+    assert setup == gmm_panels.Setup()
+    assert len(messages) == 2 and "“k”" in messages[0] and "“tol”" in messages[1]

@@ -20,6 +20,7 @@ import streamlit as st
 from clustering import datasets, derived, gmm, plotting, stepper
 from clustering.constants import (
     DEFAULT_EM_TOL,
+    DEFAULT_K,
     DEFAULT_REG_COVAR,
     DEFAULT_SEED,
     GMM_MAX_STEP,
@@ -95,14 +96,41 @@ _default = functools.partial(state.set_default, PAGE)  # a page value's starting
 
 @dataclass(frozen=True)
 class Setup:
-    """The set-up of a run; a change of any of these starts a new run."""
+    """The set-up of a run; a change of any of these starts a new run.
 
-    k: int
-    init: str
-    init_seed: int
-    covariance_type: str
-    reg_covar: float
-    tol: float
+    ``to_query`` / ``from_query`` are its part of the link (the half-step travels beside it as
+    ``step``): pure, and each other's inverse (``Setup.from_query(s.to_query())[0] == s``).
+    """
+
+    k: int = DEFAULT_K
+    init: str = "kmeans"
+    init_seed: int = DEFAULT_SEED
+    covariance_type: str = "full"
+    reg_covar: float = DEFAULT_REG_COVAR
+    tol: float = DEFAULT_EM_TOL
+
+    def to_query(self) -> dict[str, str]:
+        params = {"k": str(self.k), "init": self.init, "init_seed": str(self.init_seed),
+                  "cov": self.covariance_type}
+        if self.reg_covar != DEFAULT_REG_COVAR:
+            params["reg_covar"] = f"{self.reg_covar:g}"
+        if self.tol != DEFAULT_EM_TOL:
+            params["tol"] = f"{self.tol:g}"
+        return params
+
+    @classmethod
+    def from_query(cls, query) -> tuple[Setup, list[str]]:
+        """The set-up a link asks for (defaults where it says nothing), and a plain message for
+        every value it could not use (that value keeps its default)."""
+        found, messages = urls.parse_each({
+            "k": lambda: urls.parse_int(query, "k", 1, MAX_K_GMM, None),
+            "init": lambda: urls.parse_choice(query, "init", tuple(INITS), None),
+            "init_seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
+            "covariance_type": lambda: urls.parse_choice(query, "cov", tuple(COVARIANCE_TYPES), None),
+            "reg_covar": lambda: _parse_option(query, "reg_covar", REG_OPTIONS),
+            "tol": lambda: _parse_option(query, "tol", TOL_OPTIONS),
+        })
+        return cls(**found), messages
 
     def run_key(self, data_key: str, manual: tuple | None = None) -> tuple:
         return (data_key, self.k, self.init, self.init_seed, self.covariance_type,
@@ -126,21 +154,16 @@ def read_url() -> None:
     query = _read_page_params()
     if query is None:
         return
-    found, messages = urls.parse_each({
-        "k": lambda: urls.parse_int(query, "k", 1, MAX_K_GMM, None),
-        "init": lambda: urls.parse_choice(query, "init", tuple(INITS), None),
-        "init_seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
-        "cov": lambda: urls.parse_choice(query, "cov", tuple(COVARIANCE_TYPES), None),
-        "reg_covar": lambda: _parse_reg(query),
-        "step": lambda: urls.parse_int(query, "step", 0, GMM_MAX_STEP, None),
-    })
-    for message in messages:
+    setup, messages = Setup.from_query(query)
+    step, more = urls.parse_each({"step": lambda: urls.parse_int(query, "step", 0, GMM_MAX_STEP, None)})
+    for message in messages + more:
         state.push_message(PAGE, message, "warning")
-    for name, value in found.items():
-        if name == "step":
-            state.set_value(PAGE, "pending_step", value)
-        else:
-            state.set_value(PAGE, name, value)
+    for name, key in (("k", "k"), ("init", "init"), ("init_seed", "init_seed"),
+                      ("covariance_type", "cov"), ("reg_covar", "reg_covar"), ("tol", "tol")):
+        if query.get(key):  # what the link names; the rest keeps what the page (or a lesson) set
+            state.set_value(PAGE, key, getattr(setup, name))
+    if "step" in step:
+        state.set_value(PAGE, "pending_step", step["step"])
 
 
 def _read_page_params():
@@ -149,17 +172,18 @@ def _read_page_params():
     return layout.read_page_params(PAGE)
 
 
-def _parse_reg(query) -> float | None:
-    raw = query.get("reg_covar")
+def _parse_option(query, name: str, options: tuple[float, ...]) -> float | None:
+    """The link's ``name`` (reg_covar or tol): one of the menu's ``options``, None when absent."""
+    raw = query.get(name)
     if raw is None or raw == "":
         return None
     try:
         value = float(raw)
     except ValueError:
-        raise urls.UrlError(f"The link's “reg_covar” must be a number, not “{raw}”.") from None
-    if value not in REG_OPTIONS:
+        raise urls.UrlError(f"The link's “{name}” must be a number, not “{raw}”.") from None
+    if value not in options:
         raise urls.UrlError(
-            f"The link's “reg_covar” must be one of {', '.join(f'{v:g}' for v in REG_OPTIONS)}; "
+            f"The link's “{name}” must be one of {', '.join(f'{v:g}' for v in options)}; "
             f"it was “{raw}”."
         )
     return value
@@ -167,7 +191,7 @@ def _parse_reg(query) -> float | None:
 
 def setup_sidebar() -> Setup:
     """The set-up widgets (in the sidebar): K, initialisation and seed, covariance type, reg_covar, tol."""
-    _default("k", 3)
+    _default("k", DEFAULT_K)
     _default("init", "kmeans")
     _default("init_seed", DEFAULT_SEED)
     _default("cov", "full")
@@ -677,10 +701,7 @@ def storyboard(active: state.ActiveData, run: stepper.Run, display: Display) -> 
 
 
 def url_params(setup: Setup, run: stepper.Run | None) -> dict[str, str]:
-    params = {"k": str(setup.k), "init": setup.init, "init_seed": str(setup.init_seed),
-              "cov": setup.covariance_type}
-    if setup.reg_covar != DEFAULT_REG_COVAR:
-        params["reg_covar"] = f"{setup.reg_covar:g}"
+    params = setup.to_query()
     if run is not None:
         params["step"] = str(run.cursor)
     return params

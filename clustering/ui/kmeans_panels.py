@@ -166,8 +166,7 @@ def read_url() -> None:
 
 def url_params(setup: Setup, run: stepper.Run | None, centroids: np.ndarray | None) -> dict:
     """The K-means part of the link: k, init, init_seed, step (and centroids for a manual start)."""
-    params = {"k": setup.k, "init": setup.init, "init_seed": setup.init_seed,
-              "step": 0 if run is None else run.cursor}
+    params = setup.to_query() | {"step": str(0 if run is None else run.cursor)}
     if setup.init == "manual" and centroids is not None:
         params["centroids"] = format_centroids(centroids)
     return params
@@ -180,11 +179,26 @@ def url_params(setup: Setup, run: stepper.Run | None, centroids: np.ndarray | No
 
 @dataclass(frozen=True)
 class Setup:
-    """The set-up of a run; a change of any of these starts a new run."""
+    """The set-up of a run; a change of any of these starts a new run.
 
-    k: int
-    init: str
-    init_seed: int
+    ``to_query`` / ``from_query`` are its part of the link (the half-step and a manual start's
+    centroids travel beside it): pure, and each other's inverse
+    (``Setup.from_query(s.to_query())[0] == s``).
+    """
+
+    k: int = DEFAULT_K
+    init: str = DEFAULT_KMEANS_INIT
+    init_seed: int = DEFAULT_SEED
+
+    def to_query(self) -> dict[str, str]:
+        return {"k": str(self.k), "init": self.init, "init_seed": str(self.init_seed)}
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> tuple[Setup, list[str]]:
+        """The set-up a link asks for (defaults where it says nothing) and the plain messages
+        of :func:`parse_query`."""
+        found, messages = parse_query(query)
+        return cls(**{name: found[name] for name in ("k", "init", "init_seed") if name in found}), messages
 
 
 def setup_sidebar(active: state.ActiveData) -> Setup:
