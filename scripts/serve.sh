@@ -58,6 +58,7 @@ RUN="$(mktemp -d /tmp/clustering-lab-serve.XXXXXX)"
 chmod 755 "$RUN"   # nginx's workers (another user when run as root) read the error page here
 mkdir -p "$RUN/html"
 cp "$ROOT/deploy/restarting.html" "$RUN/html/lab-restarting.html"
+cp "$ROOT/deploy/proxy.conf" "$RUN/proxy.conf"
 chmod -R a+rX "$RUN/html"
 
 upstreams=""
@@ -130,6 +131,11 @@ for port in "${PORTS[@]}"; do
 done
 "$NGINX" -c "$RUN/nginx.conf" -p "$RUN" &
 NGINX_PID=$!
+for _ in $(seq 1 100); do  # until nginx answers on its port
+  "$PYTHON" -c "import socket; socket.create_connection(('127.0.0.1' if '$LISTEN' == '0.0.0.0' else '$LISTEN', $PORT), 1)" 2>/dev/null && break
+  kill -0 "$NGINX_PID" 2>/dev/null || break
+  sleep 0.2
+done
 
 shown="$LISTEN"
 if [ "$LISTEN" = "0.0.0.0" ]; then
