@@ -78,11 +78,18 @@ stop_all() {
   stopping=1
   touch "$RUN/stopping"
   echo "[serve] stopping..."
-  for pid in "${SUPERVISORS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for file in "$RUN"/streamlit-*.pid; do
-    [ -e "$file" ] && kill "$(cat "$file")" 2>/dev/null || true
-  done
+  # each supervisor sees "stopping" once its process has ended, and ends too
+  local pids=() pid _
+  for file in "$RUN"/streamlit-*.pid; do [ -e "$file" ] && pids+=("$(cat "$file")"); done
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -n "$NGINX_PID" ] && kill -QUIT "$NGINX_PID" 2>/dev/null || true
+  for _ in $(seq 1 50); do  # up to 10 s for a clean exit, then no more waiting
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.2
+  done
+  for pid in "${pids[@]}" "${SUPERVISORS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$RUN"
   echo "[serve] stopped"
@@ -97,7 +104,6 @@ export CLUSTERING_LAB_MAX_SESSIONS="$MAX_SESSIONS" PYTHONUNBUFFERED=1
 # Run process i on its port; start it again whenever it exits (until we are stopping).
 supervise() {
   local i="$1" port="$2" pid status
-  trap 'kill "$pid" 2>/dev/null; exit 0' TERM
   while [ ! -e "$RUN/stopping" ]; do
     (cd "$ROOT" && exec "$PYTHON" -m streamlit run app.py --server.port "$port" \
        --server.address 127.0.0.1 --server.headless true --server.fileWatcherType none \

@@ -245,18 +245,18 @@ def test_the_restart_page_is_plain_and_reloads_itself():
 
 
 def test_serve_sh_stops_everything_it_started():
+    before = set(Path("/tmp").glob("clustering-lab-serve.*"))
     server = Served(processes=1, max_sessions=5)
-    pids = list(server.pids().values())
-    run_dir = Path(re.search(r"-p (\S+)", subprocess.run(
-        ["ps", "-o", "args=", "-p", str(_nginx_pid(server))], capture_output=True, text=True).stdout).group(1))
+    run_dirs = set(Path("/tmp").glob("clustering-lab-serve.*")) - before
+    assert len(run_dirs) == 1
+    nginx = int(re.search(r"nginx on .*\(pid (\d+)\)", server.wait_for_line("nginx on", 5)).group(1))
+    streamlit = list(server.pids().values())
+    for pid in [*streamlit, nginx]:
+        assert Path(f"/proc/{pid}").exists()
     server.stop()
     assert server.process.returncode == 0
+    assert server.wait_for_line("[serve] stopped", 5)
     time.sleep(1)
-    for pid in [*pids, _nginx_pid(server)]:
-        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
-    assert not run_dir.exists()
-
-
-def _nginx_pid(server: Served) -> int:
-    line = server.wait_for_line("nginx on", 5)
-    return int(re.search(r"\(pid (\d+)\)", line).group(1))
+    for pid in [*streamlit, nginx]:
+        assert not Path(f"/proc/{pid}").exists(), pid
+    assert not any(path.exists() for path in run_dirs)
