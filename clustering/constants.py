@@ -11,6 +11,11 @@ MAX_K_GMM = 10  # the GMM page offers K from 1 to 10
 MAX_ITER = 300  # iteration cap of "Run to convergence"
 MAX_LABEL_CLASSES = 20  # an uploaded text column with more distinct values is not used as labels
 MAX_LABEL_CHARS = 40  # longer label texts in an uploaded file are shortened to this many characters
+# A public server (scripts/serve.sh): sessions one Streamlit process admits at once (the next
+# one gets "the class is full"; overridden by the CLUSTERING_LAB_MAX_SESSIONS environment
+# variable), and the most half-steps a run's history keeps (one session's memory stays bounded).
+MAX_SESSIONS_PER_PROCESS = 60
+MAX_HISTORY = 2_000
 
 MAX_SEED = 2**32 - 1  # the largest seed a page or a link accepts (numpy takes any; pages cap it)
 

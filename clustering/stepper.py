@@ -35,7 +35,7 @@ from typing import Literal
 
 import numpy as np
 
-from clustering.constants import DEFAULT_EM_TOL, DEFAULT_REG_COVAR, MAX_ITER
+from clustering.constants import DEFAULT_EM_TOL, DEFAULT_REG_COVAR, MAX_HISTORY, MAX_ITER
 
 Kind = Literal["init", "E", "M"]
 Algorithm = Literal["kmeans", "gmm", "soft-kmeans"]
@@ -262,7 +262,13 @@ def step(run: Run, msg: Msg, X: np.ndarray) -> Run:
     raise TypeError(f"Unknown message {msg!r}.")
 
 
+HISTORY_FULL = (f"This run has reached {MAX_HISTORY:,} half-steps, the most a run keeps on this "
+                "server; step back, or Reset to start again.")
+
+
 def _append(run: Run, snapshot: Snapshot) -> Run:
+    if run.cursor + 1 >= MAX_HISTORY:  # one session's memory stays bounded
+        return replace(run, history=run.history[: run.cursor + 1], stop_reason=HISTORY_FULL)
     history = run.history[: run.cursor + 1] + (snapshot,)
     return replace(run, history=history, cursor=len(history) - 1, stop_reason=None)
 
@@ -331,6 +337,9 @@ def _run_to_convergence(run: Run, X: np.ndarray) -> Run:
         previous_ll = gmm.log_likelihood(X, history[-1].params)
     reason = "max_iter"
     while iterations_done < run.max_iter:
+        if len(history) + 2 > MAX_HISTORY:  # an E and an M snapshot would pass the cap
+            reason = HISTORY_FULL
+            break
         if history[-1].kind != "E":
             history.append(Snapshot("E", history[-1].params, history[-1].iteration))
         probe = replace(run, history=tuple(history), cursor=len(history) - 1)

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from clustering.ui import state, urls
+from clustering.ui import serving, state, urls
 
 WHERE_TO_START = {
     "home": "Start on **Data** to pick points, then step through **K-means**.",
@@ -44,6 +44,9 @@ def page_setup(page: str, own_data: str | None = None) -> state.ActiveData:
         line saying what, shown in the sidebar instead of the active data set.
     Returns the active data set.
     """
+    serving.admit_or_stop()  # a public server: "the class is full" beyond the session cap
+    if serving.restarted():  # before any widget: the browser brought values from a lost session
+        state.push_message(page, serving.RESTARTED_TEXT, "info")
     _through_the_router()
     st.html(STYLE)
     if state.first_visit("data"):
