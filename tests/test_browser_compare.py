@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from clustering.ui import lessons
 from tests.conftest import clean_screenshot, instant, no_exception, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -83,7 +84,7 @@ def test_a_lesson_opens_bishops_old_faithful_on_compare(app_url, page):
     expect(page.get_by_role("heading", name="Lessons", exact=True)).to_be_visible(timeout=30_000)
     wait_for_app(page)
     no_exception(page)
-    expect(page.get_by_role("button", name="Start this lesson")).to_have_count(6)
+    expect(page.get_by_role("button", name="Start this lesson")).to_have_count(len(lessons.LESSONS))
     clean_screenshot(page, "lessons")
 
     page.locator(".st-key-lessons-open-old-faithful button").click()
