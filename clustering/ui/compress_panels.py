@@ -189,24 +189,13 @@ def _plain(text: str) -> str:
 
 def parse_query(query: Mapping[str, str]) -> tuple[dict, list[str]]:
     """The set-up a link asks for ({photo, k, init, init_seed, step}) and a message per bad value."""
-    found: dict = {}
-    messages: list[str] = []
-    parsers = {
+    return urls.parse_each({
         "photo": lambda: urls.parse_choice(query, "photo", tuple(PHOTOS), None),
         "k": lambda: urls.parse_int(query, "k", PHOTO_MIN_K, PHOTO_MAX_K, None),
         "init": lambda: urls.parse_choice(query, "init", tuple(INITS), None),
         "init_seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
         "step": lambda: urls.parse_int(query, "step", 0, MAX_STEP, None),
-    }
-    for name, parse in parsers.items():
-        try:
-            value = parse()
-        except ValueError as error:
-            messages.append(f"{error} Using the default instead.")
-            continue
-        if value is not None:
-            found[name] = value
-    return found, messages
+    })
 
 
 def read_url() -> None:

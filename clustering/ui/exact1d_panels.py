@@ -130,8 +130,6 @@ class Setup:
         """The set-up a link asks for (defaults where it says nothing), and a plain message for
         every value it could not use (that value keeps its default)."""
         presets = tuple(lloyd1d.line_presets())
-        found: dict = {}
-        messages: list[str] = []
         parsers = {
             "line": lambda: urls.parse_choice(query, "line", presets, None),
             "column": lambda: urls.parse_int(query, "column", 1, 2, None),
@@ -140,14 +138,7 @@ class Setup:
             "seed": lambda: urls.parse_int(query, "init_seed", 0, MAX_SEED, None),
             "revealed": lambda: urls.parse_bool(query, "reveal", True),
         }
-        for name, parse in parsers.items():
-            try:
-                value = parse()
-            except urls.UrlError as error:
-                messages.append(f"{error} Using the default instead.")
-                continue
-            if value is not None:
-                found[name] = value
+        found, messages = urls.parse_each(parsers)
         if "column" in found:
             found["column"] -= 1  # the link counts coordinates from 1
             found["source"] = "column"
