@@ -302,19 +302,17 @@ def ensure_run(active: state.ActiveData, setup: Setup, manual_means: np.ndarray 
     """
     manual = None if manual_means is None else tuple(map(tuple, np.round(manual_means, 12)))
     key = setup.run_key(active.key, manual)
-    run = state.get_run(PAGE)
-    if run is not None and state.get_value(PAGE, "run_key") == key:
+    run = state.run_for(PAGE, key)
+    if run is not None:
         return run
     if setup.init == "manual" and manual_means is None:
-        state.set_run(PAGE, None)
-        state.set_value(PAGE, "run_key", None)
+        state.forget_run(PAGE)
         st.info(f"Place all {setup.k} means on the plot above; the run starts from them, each "
                 "with the data covariance and weight 1/K.")
         return None
     params = initial_params(active, setup, manual_means)
     if isinstance(params, str):
-        state.set_run(PAGE, None)
-        state.set_value(PAGE, "run_key", None)
+        state.forget_run(PAGE)
         st.error(params + " Change K, the initialization or the data set.")
         return None
     params = gmm.project_to_covariance_type(params, setup.covariance_type)

@@ -298,20 +298,18 @@ def ensure_run(active: state.ActiveData, setup: Setup, centroids: np.ndarray | N
     """
     placed = None if centroids is None else tuple(map(tuple, np.round(centroids, 12)))
     key = (active.key, setup.k, setup.init, setup.init_seed if setup.init != "manual" else None, placed)
-    run = state.get_run(PAGE)
-    if run is not None and state.get_value(PAGE, "run_key") == key:
+    run = state.run_for(PAGE, key)
+    if run is not None:
         return run
     if setup.init == "manual" and centroids is None:
-        state.set_run(PAGE, None)
-        state.set_value(PAGE, "run_key", None)
+        state.forget_run(PAGE)
         return None
     try:
         start = centroids if setup.init == "manual" else kmeans.init_centroids(
             active.X, setup.k, setup.init, seed=setup.init_seed)
         run = stepper.new_kmeans_run(start, origin=_origin(setup, centroids))
     except ValueError as error:
-        state.set_run(PAGE, None)
-        state.set_value(PAGE, "run_key", None)
+        state.forget_run(PAGE)
         st.error(f"{error} Change K, the initialization or the data set.")
         return None
     return state.start_run(PAGE, run, key, active.X)

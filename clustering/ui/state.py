@@ -144,6 +144,18 @@ def get_run(page: str) -> Run | None:
     return run
 
 
+def run_for(page: str, key: tuple) -> Run | None:
+    """The page's stored run if it was made for set-up ``key`` (on the active data), else None."""
+    run = get_run(page)
+    return run if run is not None and get_value(page, "run_key") == key else None
+
+
+def forget_run(page: str) -> None:
+    """No run on the page (its set-up can't make one yet); the next one is made anew."""
+    set_run(page, None)
+    set_value(page, "run_key", None)
+
+
 def set_run(page: str, run: Run | None) -> None:
     """Store the page's run (tagged with the active data's version); None forgets it."""
     if run is None:
