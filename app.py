@@ -20,7 +20,7 @@ PAGES = [
     st.Page("pages/compare.py", title="Compare K-means and EM", icon=":material/compare:", url_path="compare"),
     st.Page("pages/generative.py", title="Generative model", icon=":material/casino:", url_path="generative"),
     st.Page("pages/compress.py", title="Compress a photo", icon=":material/photo:", url_path="compress"),
-    st.Page("pages/exact_1d.py", title="Exact 1-D optimum", icon=":material/straighten:", url_path="exact-1d"),
+    st.Page("pages/exact-1d.py", title="Exact 1-D optimum", icon=":material/straighten:", url_path="exact-1d"),
     # The default page is served at "/"; this hidden twin answers the README's "/home" too.
     st.Page("pages/home.py", title="Home", url_path="home", visibility="hidden"),
 ]

@@ -24,5 +24,5 @@ st.page_link("pages/compare.py", label="4. Compare: K-means and EM side by side,
              icon=":material/compare:")
 st.page_link("pages/generative.py", label="5. Generative model: sample a mixture, then fit EM to it",
              icon=":material/casino:")
-st.page_link("pages/exact_1d.py", label="6. Exact 1-D optimum: Lloyd's answer against the true best",
+st.page_link("pages/exact-1d.py", label="6. Exact 1-D optimum: Lloyd's answer against the true best",
              icon=":material/straighten:")

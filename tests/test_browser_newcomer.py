@@ -111,3 +111,28 @@ def test_a_link_opened_in_a_new_browser_shows_what_the_person_saw(browser, app_u
     assert shown_metrics(again) == seen
     assert _half_step(again.url) == "3"
     second.close()
+
+
+def test_a_link_as_a_fresh_servers_first_visit_finds_its_page(page):
+    """The first visit of a freshly started server runs in Streamlit's "pages/" mode for one
+    rerun: a page whose file name is not its path ("exact_1d.py" for /exact-1d) showed "Page
+    not found" over the page. Every page file is named after its path."""
+    from tests.conftest import free_port, start_app
+
+    port = free_port()
+    process = start_app(port)
+    try:
+        page.goto(f"http://127.0.0.1:{port}/exact-1d?line=stuck&k=3&start=preset")
+        wait_for_page(page)
+        page.wait_for_timeout(1000)
+        assert page.get_by_text("Page not found").count() == 0
+        expect(page.locator("h1").first).to_contain_text("Exact 1-D optimum")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_every_page_file_is_named_after_its_path():
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    for file, path in re.findall(r'st\.Page\("pages/([^"]+)\.py".*?url_path="([^"]+)"', app):
+        assert file == path or (file, path) == ("home", "start"), (file, path)

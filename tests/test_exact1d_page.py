@@ -16,7 +16,7 @@ from clustering.ui import exact1d_panels
 from clustering.ui.numbers import read_number
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE_PATH = str(ROOT / "pages" / "exact_1d.py")
+PAGE_PATH = str(ROOT / "pages" / "exact-1d.py")
 
 
 def _metric(at, label: str) -> float:

@@ -31,7 +31,7 @@ PAGES = [
     ("pages/gmm.py", MOUSE_LINK, ("E step", "M step")),
     ("pages/compare.py", MOUSE_LINK, ("E step", "M step")),
     ("pages/generative.py", None, ()),
-    ("pages/exact_1d.py", None, ("Reveal the global optimum",)),
+    ("pages/exact-1d.py", None, ("Reveal the global optimum",)),
 ]
 
 
@@ -52,7 +52,7 @@ def assert_valid(figure: dict) -> None:
 
 @pytest.mark.parametrize("page_file, query, steps", PAGES, ids=[p[0] for p in PAGES])
 def test_every_figure_a_page_sends_is_valid_plotly(page_file, query, steps):
-    if page_file == "pages/exact_1d.py":  # its url path is not its file name: open it alone
+    if page_file == "pages/exact-1d.py":  # its url path is not its file name: open it alone
         at = AppTest.from_file(str(ROOT / page_file), default_timeout=60).run()
         assert not at.exception, at.exception
     else:

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGES = ["pages/home.py", "pages/data.py", "pages/kmeans.py", "pages/gmm.py", "pages/compare.py",
-         "pages/generative.py", "pages/exact_1d.py", "pages/lessons.py"]
+         "pages/generative.py", "pages/exact-1d.py", "pages/lessons.py"]
 HOSTILE_LINKS = {
     "markup in the data set name": {"dataset": "<script>alert(1)</script>**bold**", "n": "1e9"},
     "nonsense numbers": {"dataset": "blobs", "n": "-5", "seed": "abc", "k": "0", "init": "nonsense",
@@ -38,7 +38,7 @@ def visible_text(at: AppTest) -> str:
 @pytest.mark.parametrize("case", list(HOSTILE_LINKS))
 @pytest.mark.parametrize("page", PAGES)
 def test_hostile_links_end_in_plain_messages(page, case):
-    if page == "pages/exact_1d.py":
+    if page == "pages/exact-1d.py":
         # AppTest.switch_page finds a page by its URL path; this one's ("exact-1d") differs from
         # its file name, so it is opened directly.
         at = AppTest.from_file(str(ROOT / page), default_timeout=90)

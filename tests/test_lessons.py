@@ -25,7 +25,7 @@ TITLES = {
     "pages/kmeans.py": "K-means",
     "pages/gmm.py": "Gaussian mixture",
     "pages/compare.py": "Compare K-means and EM",
-    "pages/exact_1d.py": "Exact 1-D optimum",
+    "pages/exact-1d.py": "Exact 1-D optimum",
 }
 
 
@@ -239,7 +239,7 @@ def reopen_from_link(at: AppTest, page_file: str) -> AppTest:
 def test_every_lesson_link_reproduces_the_page(key):
     at = open_lesson(key)
     page_file = lessons.get(key).page[0]
-    if page_file != "pages/exact_1d.py":
+    if page_file != "pages/exact-1d.py":
         run_to_convergence(at, "compare.gmm" if page_file == "pages/compare.py" else
                            "kmeans" if page_file == "pages/kmeans.py" else "gmm")
     again = reopen_from_link(at, page_file)

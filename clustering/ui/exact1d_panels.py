@@ -3,7 +3,7 @@
 Streamlit glue only: Lloyd's algorithm and the page's lines are in :mod:`clustering.lloyd1d`,
 the global optimum in :mod:`clustering.exact1d`, the figure in :mod:`clustering.plotting`;
 session state is reached through :mod:`clustering.ui.state` (the widget keys below are the
-same "exact-1d.<name>" keys ``state.get_value`` reads). ``pages/exact_1d.py`` calls these in
+same "exact-1d.<name>" keys ``state.get_value`` reads). ``pages/exact-1d.py`` calls these in
 order. Every number shown goes through :func:`clustering.ui.numbers.fmt`.
 """
 

@@ -28,7 +28,7 @@ OPEN_LABEL = "Start this lesson"
 KMEANS_PAGE = ("pages/kmeans.py", "kmeans", "K-means")
 GMM_PAGE = ("pages/gmm.py", "gmm", "Gaussian mixture (EM)")
 COMPARE_PAGE = ("pages/compare.py", compare_panels.PAGE, "Compare K-means and EM")
-EXACT_PAGE = ("pages/exact_1d.py", exact1d_panels.PAGE, "Exact 1-D optimum")
+EXACT_PAGE = ("pages/exact-1d.py", exact1d_panels.PAGE, "Exact 1-D optimum")
 
 # The lessons' data and starts, kept here so tests and texts agree
 # PRML Fig. 9.1 and 9.8, in standardized units: Bishop's (−1.5, 1.5) and (1.5, −1.5), nudged. From
