@@ -22,8 +22,8 @@ def open_panel(page, url: str, label: str) -> None:
 
 
 def chart(page, key: str):
-    """The graph div of a panel's chart (drawn in the plotly_view frame keyed ``key``)."""
-    return page.frame_locator(f".st-key-{key} iframe").locator(".js-plotly-plot")
+    """The graph div of a panel's chart (st.plotly_chart keyed ``key``)."""
+    return page.locator(f".st-key-{key} .js-plotly-plot")
 
 
 def click_k(page, key: str, k: int) -> None:
