@@ -31,13 +31,12 @@ from pathlib import Path
 import numpy as np
 import sklearn
 from PIL import Image
-from sklearn.cluster._k_means_lloyd import lloyd_iter_chunked_dense
 from threadpoolctl import threadpool_limits
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
-
+from bench.bench_kmeans import make_sklearn_iteration, median_times  # noqa: E402  (one timing harness)
 from clustering import derived, images, stepper  # noqa: E402
 from clustering.kmeans import assign, init_centroids, update  # noqa: E402
 from clustering.kmeans import objective as kmeans_objective  # noqa: E402
@@ -58,35 +57,6 @@ def one_megapixel_photo() -> np.ndarray:
 
 def ours(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     return update(X, assign(X, centroids), centroids)
-
-
-def make_sklearn_iteration(X: np.ndarray, k: int):
-    n, dims = X.shape
-    sample_weight = np.ones(n)
-    centers_new = np.zeros((k, dims))
-    weight_in_clusters = np.zeros(k)
-    labels = np.full(n, -1, dtype=np.int32)
-    center_shift = np.zeros(k)
-
-    def iteration(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
-        lloyd_iter_chunked_dense(
-            X, sample_weight, centroids, centers_new, weight_in_clusters, labels, center_shift, 1
-        )
-        return centers_new
-
-    return iteration
-
-
-def median_times(functions: dict, X: np.ndarray, centroids: np.ndarray) -> dict:
-    times = {name: [] for name in functions}
-    for function in functions.values():  # warm up
-        function(X, centroids)
-    for _ in range(REPEATS):
-        for name, function in functions.items():
-            start = time.perf_counter()
-            function(X, centroids)
-            times[name].append(time.perf_counter() - start)
-    return {name: float(np.median(values)) for name, values in times.items()}
 
 
 def peak_bytes(function, *args) -> int:
@@ -215,7 +185,7 @@ def main() -> None:
             # differently: scikit-learn compares ||x||² - 2 x·u + ||u||², we the exact sum.
             difference = np.max(np.abs(ours(X, centroids) - sklearn_iteration(X, centroids)))
             assert difference < 1e-2, difference
-            times = median_times({"ours": ours, "sklearn": sklearn_iteration}, X, centroids)
+            times = median_times({"ours": ours, "sklearn": sklearn_iteration}, X, centroids, REPEATS)
             peak = peak_bytes(ours, X, centroids)
             full = X.shape[0] * k * X.shape[1] * 8
             print(f"{k:>3} {times['ours'] * 1e3:>9.1f} {times['sklearn'] * 1e3:>11.1f} "

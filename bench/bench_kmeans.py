@@ -45,9 +45,9 @@ def ours(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
 
 def make_sklearn_iteration(X: np.ndarray, k: int):
     """scikit-learn's per-iteration Lloyd work, with its buffers allocated once (as in fit)."""
-    n = X.shape[0]
+    n, dims = X.shape
     sample_weight = np.ones(n)
-    centers_new = np.zeros((k, DIMENSIONS))
+    centers_new = np.zeros((k, dims))
     weight_in_clusters = np.zeros(k)
     labels = np.full(n, -1, dtype=np.int32)
     center_shift = np.zeros(k)
@@ -61,12 +61,13 @@ def make_sklearn_iteration(X: np.ndarray, k: int):
     return iteration
 
 
-def median_times(functions: dict, X: np.ndarray, centroids: np.ndarray) -> dict:
+def median_times(functions: dict, X: np.ndarray, centroids: np.ndarray,
+                 repeats: int = REPEATS) -> dict:
     """Median wall time (seconds) of each function, calls interleaved to share any noise."""
     times = {name: [] for name in functions}
     for function in functions.values():  # warm up
         function(X, centroids)
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         for name, function in functions.items():
             start = time.perf_counter()
             function(X, centroids)
