@@ -72,3 +72,25 @@ def test_without_a_server_every_session_is_admitted():
     at.run()
     assert not at.exception
     assert serving.CLASS_FULL_TITLE not in [t.value for t in at.title]
+
+
+def test_the_restart_notice_stays_on_its_page_until_the_student_leaves_it(monkeypatch):
+    """A lost session's first run shows the notice; the reruns that follow at once (the stage
+    reports its cursor) keep it; another page drops it."""
+    firsts = iter([True])
+    monkeypatch.setattr(serving, "restarted", lambda: next(firsts, False))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/kmeans.py")
+    at.query_params.update(LINK)
+    at.run()
+    assert not at.exception, at.exception
+    assert serving.RESTARTED_TEXT in [info.value for info in at.info]
+    at.run()  # a rerun of the same page (a cursor report, a click)
+    assert serving.RESTARTED_TEXT in [info.value for info in at.info]
+    at.switch_page("pages/gmm.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert serving.RESTARTED_TEXT not in [info.value for info in at.info]
+    at.switch_page("pages/kmeans.py")
+    at.run()
+    assert serving.RESTARTED_TEXT not in [info.value for info in at.info]

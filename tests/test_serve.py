@@ -172,12 +172,6 @@ def test_the_session_cap_admits_up_to_the_cap_and_forgets_closed_sessions():
         serving._admitted.clear()
 
 
-@pytest.mark.xfail(
-    reason="Known since the stage landed (issue 19 stays open): the restart notice is detected "
-           "from widget values a lost session's browser sends with its first run; a click on "
-           "the stage sends none, so after the restart the notice does not show.",
-    strict=False,
-)
 def test_four_students_one_process_killed(served, browser):
     """Two students per process; a fifth is refused (cap 2); one process is killed by its id:
     the students on the other one go on untouched, the ones on the killed one get the plain

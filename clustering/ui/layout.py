@@ -45,8 +45,7 @@ def page_setup(page: str, own_data: str | None = None) -> state.ActiveData:
     Returns the active data set.
     """
     serving.admit_or_stop()  # a public server: "the class is full" beyond the session cap
-    if serving.restarted():  # before any widget: the browser brought values from a lost session
-        state.push_message(page, serving.RESTARTED_TEXT, "info")
+    notice = serving.restart_notice(page)  # before any widget: values from a lost session
     _through_the_router()
     st.html(STYLE)
     if state.first_visit("data"):
@@ -59,6 +58,8 @@ def page_setup(page: str, own_data: str | None = None) -> state.ActiveData:
             state.push_message(page, f"{error} Showing the default data set instead.", "warning")
     active = state.get_data()
     _sidebar(page, active, own_data)
+    if notice:
+        st.info(serving.RESTARTED_TEXT, icon="🔄")
     for level, text in state.pop_messages(page):
         getattr(st, level if level in ("info", "warning", "error", "success") else "info")(text)
     return active

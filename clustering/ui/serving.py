@@ -26,6 +26,7 @@ CLASS_FULL_TEXT = ("This server holds as many students as it can right now. "
 RESTARTED_TEXT = ("The server restarted, and your link brought your run back: "
                   "this is where you were. Go on stepping.")
 _SEEN = "serving.seen"  # session_state: this session has run a page before
+_NOTICE_PAGE = "serving.restart_notice_page"  # session_state: where the restart notice stays
 
 _admitted: set[str] = set()  # ids of the sessions this process admitted (no session data)
 _admitted_lock = threading.Lock()
@@ -71,6 +72,23 @@ def admit_or_stop() -> None:
     st.title(CLASS_FULL_TITLE)
     st.markdown(f"### {CLASS_FULL_TEXT}")
     st.stop()
+
+
+def restart_notice(page: str) -> bool:
+    """Whether ``page`` shows the restart notice in this run.
+
+    The notice appears on the first run of a session that lost its server (:func:`restarted`)
+    and stays on every later run of that page (the stage's cursor reports rerun it within a
+    second, and a notice gone before it is read tells nothing); it goes once the student opens
+    another page.
+    """
+    if restarted():
+        st.session_state[_NOTICE_PAGE] = page
+    shown = st.session_state.get(_NOTICE_PAGE)
+    if shown is not None and shown != page:
+        del st.session_state[_NOTICE_PAGE]
+        return False
+    return shown == page
 
 
 def restarted() -> bool:
