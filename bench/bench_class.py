@@ -8,13 +8,23 @@ Run from the repository root:
 Each student speaks Streamlit's own websocket protocol (the ``BackMsg`` / ``ForwardMsg``
 protobuf classes that ship with the ``streamlit`` package, over the ``websockets`` client):
 no browser, so the figures are the server's side of an action (message sent to "script
-finished" received), not the drawing in a page. The lesson script of one student:
+finished" received), not the drawing in a page. The stepping pages play a run on the stage in
+the browser (clustering/ui/stage.py): a half-step costs the server nothing until the stage
+reports the half-step on screen, 250 ms after the student pauses. A student here therefore
+sends what the stage sends: its state ``{"cursor": {"index", "run", "seq"}}`` as the
+component's JSON value, once per half-step (the think time is longer than the pause), and
+once at the end of Run to convergence (played in the browser). The lesson script of one student:
 
 1. open a stepping page from a lesson's link (``/kmeans?dataset=mouse&...&init=random``);
-2. ten half-steps (E step, M step, ...), each after a think time;
-3. Run to convergence (the page animates: this action lasts until the animation's last frame,
-   so it is reported but not counted in the 1 s target);
+2. ten half-steps (E step, M step, ...), each after a think time: one cursor report each;
+3. Run to convergence: the stage plays it, then reports the last half-step once;
 4. open Compare K-means and EM.
+
+With ``--browsers B`` (default 2), B more students use headless Chromium through the same
+address, to measure what a student sees in the page while the class works: key → the next
+half-step's first painted frame (played in the browser), and key → the page settled (the stage
+reported the half-step and the server's rerun brought the metrics and the link's step= there).
+On this 2-core machine the browsers share the cores with the servers (no core of their own).
 
 Per action: the median and 95th percentile; the server's CPU per student-minute (utime + stime
 of the Streamlit processes and nginx, from /proc/<pid>/stat); the largest S whose 95th
@@ -27,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import re
@@ -79,6 +90,8 @@ class Student:
         self.url = url
         self.cookie = cookie
         self.buttons: dict[str, tuple[str, bool]] = {}  # label -> (widget id, disabled)
+        self.stage: tuple[str, str, int] | None = None  # (widget id, payload id, half-steps)
+        self.reports = 0
         self.page_hash = ""
         self.query = ""
         self.ws = None
@@ -90,8 +103,9 @@ class Student:
             open_timeout=60, ping_interval=None)
 
     async def rerun(self, page_name: str = "", query: str | None = None, trigger: str | None = None,
-                    timeout: float = 120) -> float:
-        """Send one rerun (a page to open, or a button's click); seconds to the script's end."""
+                    cursor: int | None = None, timeout: float = 120) -> float:
+        """Send one rerun (a page to open, a button's click, or the stage reporting the half-step
+        ``cursor``); seconds to the script's end."""
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = self.query if query is None else query
@@ -101,6 +115,12 @@ class Student:
             widget = state.widget_states.widgets.add()
             widget.id = self.buttons[trigger][0]
             widget.trigger_value = True
+        if cursor is not None:
+            self.reports += 1
+            widget = state.widget_states.widgets.add()
+            widget.id = self.stage[0]
+            widget.json_value = json.dumps(
+                {"cursor": {"index": cursor, "run": self.stage[1], "seq": self.reports}})
         start = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         finished = await asyncio.wait_for(self._until_finished(), timeout)
@@ -129,6 +149,11 @@ class Student:
                 element = fwd.delta.new_element
                 if element.WhichOneof("type") == "button":
                     self.buttons[element.button.label] = (element.button.id, element.button.disabled)
+                elif element.WhichOneof("type") == "bidi_component" and element.bidi_component.json:
+                    body = json.loads(element.bidi_component.json)
+                    if "panels" in body:  # the stage: its id, its run's id, its length
+                        length = max(len(panel["kinds"]) for panel in body["panels"])
+                        self.stage = (element.bidi_component.id, body["id"], length)
             elif kind == "script_finished":
                 if fwd.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
                     finished = time.perf_counter()
@@ -148,17 +173,18 @@ async def lesson(url: str, cookie: str | None, think: float, times: dict[str, li
         await asyncio.sleep(random.uniform(0, think))  # a class does not click in lock-step
         await student.connect()
         times["open stepping page"].append(await student.rerun("kmeans", LESSON_LINK))
-        for i in range(HALF_STEPS):
+        if student.stage is None:
+            errors.append("no stage on the stepping page")
+            return
+        run_length = student.stage[2]
+        for i in range(1, min(HALF_STEPS, run_length - 1) + 1):
             await asyncio.sleep(think * random.uniform(0.5, 1.5))
-            label = "E step" if i % 2 == 0 else "M step"
-            if label not in student.buttons or student.buttons[label][1]:
-                errors.append(f"no enabled {label!r} button at half-step {i}")
-                return
-            times["half-step"].append(await student.rerun(trigger=label))
-        if student.step_of_link() != HALF_STEPS:
-            errors.append(f"the link says step={student.step_of_link()} after {HALF_STEPS} half-steps")
+            times["half-step"].append(await student.rerun(cursor=i))
+            if student.step_of_link() != i:
+                errors.append(f"the link says step={student.step_of_link()} after half-step {i}")
         await asyncio.sleep(think)
-        times["run to convergence (animated)"].append(await student.rerun(trigger="Run to convergence"))
+        times["run to convergence (played in the browser)"].append(
+            await student.rerun(cursor=run_length - 1))
         await asyncio.sleep(think)
         times["open Compare"].append(await student.rerun("compare", ""))
     except Exception as error:  # noqa: BLE001 - a benchmark reports, it does not stop
@@ -168,20 +194,71 @@ async def lesson(url: str, cookie: str | None, think: float, times: dict[str, li
             await student.ws.close()
 
 
+PAINT = """() => new Promise((resolve) => {
+  const t0 = performance.now();
+  document.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowRight", bubbles: true}));
+  requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+})"""
+BROWSER_ACTIONS = ("browser: open to first stage frame", "browser: key to painted frame",
+                   "browser: key to page settled")
+
+
+async def browser_lesson(chromium, http_url: str, sticky: bool, think: float,
+                         times: dict[str, list[float]], errors: list[str]) -> None:
+    """A student in Chromium: open the lesson's link, ten half-steps by key, each timed to its
+    first painted frame and to the page settled (the link's step= at that half-step)."""
+    context = await chromium.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        if sticky:
+            await context.add_cookies([{"name": "lab_route", "value": uuid.uuid4().hex, "url": http_url}])
+        page = await context.new_page()
+        await asyncio.sleep(random.uniform(0, think))
+        start = time.perf_counter()
+        await page.goto(f"{http_url}/kmeans?{LESSON_LINK}")
+        await page.locator(".cl-stage[data-ready='1']").wait_for(timeout=120_000)
+        times[BROWSER_ACTIONS[0]].append(time.perf_counter() - start)
+        for i in range(1, HALF_STEPS + 1):
+            await asyncio.sleep(think * random.uniform(0.5, 1.5))
+            start = time.perf_counter()
+            times[BROWSER_ACTIONS[1]].append(await page.evaluate(PAINT) / 1000)
+            await page.wait_for_function(
+                f"() => new URLSearchParams(location.search).get('step') === '{i}'", timeout=120_000)
+            times[BROWSER_ACTIONS[2]].append(time.perf_counter() - start)
+    except Exception as error:  # noqa: BLE001 - a benchmark reports, it does not stop
+        errors.append(f"browser: {type(error).__name__}: {error}")
+    finally:
+        await context.close()
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-async def a_class(url: str, s: int, think: float, sticky: bool, time_limit: float):
+async def a_class(url: str, s: int, think: float, sticky: bool, time_limit: float,
+                  browsers: int = 0):
     times: dict[str, list[float]] = {k: [] for k in
-                                     ("open stepping page", "half-step", "run to convergence (animated)", "open Compare")}
+                                     ("open stepping page", "half-step", "run to convergence (played in the browser)",
+                                       "open Compare", *BROWSER_ACTIONS)}
     errors: list[str] = []
     tasks = [lesson(url, uuid.uuid4().hex if sticky else None, think, times, errors) for _ in range(s)]
+    playwright = chromium = None
+    if browsers:
+        from playwright.async_api import async_playwright
+
+        playwright = await async_playwright().start()
+        chromium = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        http_url = url.replace("ws://", "http://").replace("/_stcore/stream", "")
+        tasks += [browser_lesson(chromium, http_url, sticky, think, times, errors) for _ in range(browsers)]
     try:
         await asyncio.wait_for(asyncio.gather(*tasks), time_limit)
     except asyncio.TimeoutError:
         errors.append(f"the class did not finish in {time_limit:.0f} s")
+    finally:
+        if chromium is not None:
+            await chromium.close()
+            await playwright.stop()
     return times, errors
 
 
@@ -232,27 +309,27 @@ def start_alone() -> tuple[subprocess.Popen, int, list[int]]:
 
 
 def measure(name: str, url: str, pids: list[int], sizes: list[int], think: float, sticky: bool,
-            time_limit: float) -> int:
+            time_limit: float, browsers: int) -> int:
     print(f"\n== {name} ==", flush=True)
-    print(f"{'S':>3}  {'action':<32}{'n':>4}{'median':>9}{'p95':>9}   CPU s per student-minute", flush=True)
+    print(f"{'S':>3}  {'action':<46}{'n':>4}{'median':>9}{'p95':>9}   CPU s per student-minute", flush=True)
     # warm up: the first page of a fresh process imports everything
     asyncio.run(a_class(url, max(2, len(pids)), 0.05, sticky, time_limit))
     best = 0
     for s in sizes:
         cpu0 = sum(cpu_seconds(p) for p in pids)
         t0 = time.perf_counter()
-        times, errors = asyncio.run(a_class(url, s, think, sticky, time_limit))
+        times, errors = asyncio.run(a_class(url, s, think, sticky, time_limit, browsers))
         wall = time.perf_counter() - t0
         cpu = sum(cpu_seconds(p) for p in pids) - cpu0
-        per_student_minute = cpu / (s * wall / 60)
+        per_student_minute = cpu / ((s + browsers) * wall / 60)
         for i, (action, values) in enumerate(times.items()):
             if values:
                 tail = f"   {per_student_minute:.2f} (CPU {cpu:.1f} s in {wall:.0f} s)" if i == 0 else ""
-                print(f"{s:>3}  {action:<32}{len(values):>4}{statistics.median(values):>8.3f}s"
+                print(f"{s:>3}  {action:<46}{len(values):>4}{statistics.median(values):>8.3f}s"
                       f"{p95(values):>8.3f}s{tail}", flush=True)
         for error in sorted(set(errors)):
             print(f"     ! {errors.count(error)} x {error}", flush=True)
-        counted = [v for a in COUNTED for v in times[a]]
+        counted = [v for a in (*COUNTED, *BROWSER_ACTIONS) for v in times[a]]
         ok = counted and p95(counted) <= TARGET_P95_S and not errors
         print(f"     p95 of opens and half-steps: {p95(counted) if counted else float('nan'):.3f} s"
               f" -> {'within' if ok else 'over'} {TARGET_P95_S:.0f} s", flush=True)
@@ -269,6 +346,8 @@ def main() -> None:
     parser.add_argument("--students", default="2,4,8", help="class sizes S to try, in order")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--think", type=float, default=1.0, help="seconds between a student's clicks")
+    parser.add_argument("--browsers", type=int, default=2,
+                        help="students in headless Chromium besides the S protocol clients")
     parser.add_argument("--max-students", type=int, default=40)
     parser.add_argument("--time-limit", type=float, default=300, help="seconds per class at most")
     args = parser.parse_args()
@@ -279,14 +358,14 @@ def main() -> None:
     try:
         wait_health(port)
         measure(f"P = {args.processes} behind nginx (scripts/serve.sh)",
-                f"ws://127.0.0.1:{port}/_stcore/stream", pids, sizes, args.think, True, args.time_limit)
+                f"ws://127.0.0.1:{port}/_stcore/stream", pids, sizes, args.think, True, args.time_limit, args.browsers)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     proc, port, pids = start_alone()
     try:
         measure("one process, no proxy", f"ws://127.0.0.1:{port}/_stcore/stream", pids, sizes,
-                args.think, False, args.time_limit)
+                args.think, False, args.time_limit, args.browsers)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
