@@ -50,15 +50,15 @@ def nearest_centroid(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     ``kmeans.objective`` uses, after an exact power-of-two scale, so an E step never raises J,
     not even by rounding (no ||x||^2 - 2 x.u + ||u||^2 cancellation far from the origin).
 
-    For speed, every point is first screened with one matrix product, ||u_k||^2 - 2 x_n.u_k
-    (= ||x_n - u_k||^2 - ||x_n||^2, the same order of the centroids); a point whose best and
-    second-best centroid are closer than a bound on the rounding of both ways of computing is
-    then decided by the direct sums, so the labels are exactly the direct ones. Memory stays
-    bounded by K x block (never an (N, K, D) array).
+    For speed, every point is first screened with one single-precision matrix product,
+    ||u_k||^2 - 2 x_n.u_k (= ||x_n - u_k||^2 - ||x_n||^2, the same order of the centroids); a
+    point whose best and second-best centroid are closer than a bound on the rounding of both
+    ways of computing is then decided by the direct sums in double precision, so the labels are
+    exactly the direct ones. Memory stays bounded by K x block (never an (N, K, D) array).
     """
     n, dims = X.shape
     k = centroids.shape[0]
-    # A block's (K, block) work arrays stay near 2 MB, within the processor's cache.
+    # A block's (K, block) work arrays stay near 1 MB, within the processor's cache.
     block = min(n, KMEANS_BLOCK_POINTS, max(1024, 2**18 // k))
     labels = np.empty(n, dtype=np.intp)
 
@@ -71,7 +71,6 @@ def nearest_centroid(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     # lowest index; np.argmin along a short axis is several times slower).
     score_type = np.min_scalar_type(k)
     reverse_index = (k - np.arange(k)).astype(score_type)[:, None]
-    index_plus_one = np.arange(1, k + 1).astype(score_type)[:, None]
 
     # Work buffers, reused by every block (fresh large arrays cost page faults at every block).
     # Arrays are laid out one row per centroid so that every numpy operation runs along the
@@ -81,12 +80,13 @@ def nearest_centroid(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
         storage = np.empty(rows * block, dtype=dtype)
         return lambda size: storage[: rows * size].reshape(rows, size)
 
-    points_buffer = buffer(dims + 1)  # the block's x_nd, one row per dimension, then ones
-    scores_buffer = buffer(k)
+    points_buffer = buffer(dims + 1, np.float32)  # the block's x_nd, one row per dimension, then ones
+    scores_buffer = buffer(k, np.float32)
     near_buffer = buffer(k, bool)
     rank_buffer = buffer(k, score_type)
-    smallest_buffer = buffer(1)
+    smallest_buffer = buffer(1, np.float32)
     best_buffer = buffer(1, score_type)
+    count_buffer = buffer(1, score_type)
 
     def lowest_nearest(is_nearest: np.ndarray, out: np.ndarray) -> np.ndarray:
         """The lowest index k with is_nearest[k, n] for every column n (into out, (1, m))."""
@@ -94,16 +94,9 @@ def nearest_centroid(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
         np.maximum.reduce(score, axis=0, out=out[0])
         return k - out[0].astype(np.intp)
 
-    def highest_nearest(is_nearest: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """The highest index k with is_nearest[k, n] for every column n (into out, (1, m))."""
-        score = np.multiply(is_nearest, index_plus_one, out=rank_buffer(is_nearest.shape[1]))
-        np.maximum.reduce(score, axis=0, out=out[0])
-        return out[0].astype(np.intp) - 1
-
     def direct(points: np.ndarray) -> np.ndarray:
         """Labels from the squared distances summed directly; points : (D, m) scaled, m <= block."""
-        size = points.shape[1]
-        # ||x_n - u_k||^2 = sum_d (u_kd - x_nd)^2, one row per centroid
+        # ||x_n - u_k||^2 = sum_d (u_kd - x_nd)^2, one row per centroid, in double precision
         distances = np.subtract(centroid_columns[0], points[0])
         np.multiply(distances, distances, out=distances)
         difference = np.empty_like(distances)
@@ -112,40 +105,44 @@ def nearest_centroid(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
             np.multiply(difference, difference, out=difference)
             np.add(distances, difference, out=distances)
         smallest = np.minimum.reduce(distances, axis=0)
-        is_nearest = np.equal(distances, smallest, out=near_buffer(size))
-        return lowest_nearest(is_nearest, best_buffer(size))
+        is_nearest = np.equal(distances, smallest)
+        score = np.multiply(is_nearest, reverse_index)
+        return k - np.maximum.reduce(score, axis=0).astype(np.intp)
 
     # The screen: [-2 u_k, ||u_k||^2] . [x_n, 1] = ||u_k||^2 - 2 x_n.u_k, a (K, D + 1) matrix
-    # times the block's points as columns with a row of ones.
-    screen = np.empty((k, dims + 1))
+    # times the block's points as columns with a row of ones, in single precision.
+    screen = np.empty((k, dims + 1), dtype=np.float32)
     screen[:, :dims] = -2.0 * scaled_centroids
-    screen[:, dims] = np.einsum("kd,kd->k", scaled_centroids, scaled_centroids)
-    centroid_norm = float(np.sqrt(np.max(screen[:, dims])))
+    squared_centroid_norms = np.einsum("kd,kd->k", scaled_centroids, scaled_centroids)
+    screen[:, dims] = squared_centroid_norms
+    centroid_norm = float(np.sqrt(np.max(squared_centroid_norms)))
     # Both ways of computing err by at most about (D + 2) eps (||x|| + max ||u||)^2 per
-    # distance; a difference below twice that (with margin) is left to the direct sums.
-    slack = 8.0 * (dims + 4) * np.finfo(np.float64).eps
+    # distance (eps of single precision for the screen: its inputs are rounded to it too); a
+    # difference below twice that (with margin) is left to the direct sums.
+    slack = 8.0 * (dims + 4) * float(np.finfo(np.float32).eps)
 
     for start in range(0, n, block):
         stop = min(start + block, n)
         size = stop - start
         points = points_buffer(size)
-        np.multiply(X[start:stop].T, scale, out=points[:dims])
-        points[dims] = 1.0
-        squared_norms = np.einsum("dn,dn->n", points[:dims], points[:dims], out=smallest_buffer(size)[0])
-        bound = slack * (float(np.sqrt(np.max(squared_norms))) + centroid_norm) ** 2
-        if not np.isfinite(bound):
-            labels[start:stop] = direct(points[:dims])
+        with np.errstate(over="ignore"):  # beyond single precision: the direct sums decide
+            np.multiply(X[start:stop].T, scale, out=points[:dims], casting="same_kind")
+            points[dims] = 1.0
+            squared_norms = np.einsum("dn,dn->n", points[:dims], points[:dims])
+            bound = slack * (float(np.sqrt(np.max(squared_norms))) + centroid_norm) ** 2
+        if not np.isfinite(bound) or bound >= float(np.finfo(np.float32).max) / 4:
+            labels[start:stop] = direct(X[start:stop].T * scale)
             continue
         screened = np.dot(screen, points, out=scores_buffer(size))  # (K, size)
         smallest = np.minimum.reduce(screened, axis=0, out=smallest_buffer(size)[0])
-        smallest += bound
+        smallest += np.float32(bound)
         is_near = np.less_equal(screened, smallest, out=near_buffer(size))
-        lowest = lowest_nearest(is_near, best_buffer(size))
-        labels[start:stop] = lowest
+        labels[start:stop] = lowest_nearest(is_near, best_buffer(size))
         # Points with a second centroid within the bound: decided by the direct sums.
-        unsure = np.flatnonzero(highest_nearest(is_near, best_buffer(size)) != lowest)
+        near_count = np.add.reduce(is_near, axis=0, dtype=score_type, out=count_buffer(size)[0])
+        unsure = np.flatnonzero(near_count > 1)
         if unsure.size:
-            labels[start + unsure] = direct(points[:dims, unsure])
+            labels[start + unsure] = direct(X[start + unsure].T * scale)
     return labels
 
 

@@ -189,6 +189,31 @@ def test_assign_equals_the_naive_argmin_for_any_block_size(X, k, seed, block):
     assert labels.dtype == np.intp
 
 
+def test_near_ties_finer_than_single_precision_are_decided_by_the_exact_sums():
+    """The screen runs in single precision (about 7 digits): points within 3e-8 of the
+    bisector of two centroids, on either side, are still labelled as the squared distances
+    in double precision say (a screen trusted without its rounding bound mislabels a quarter)."""
+    rng = np.random.default_rng(0)
+    centroids = np.array([[0.1, 0.2], [0.9, 0.7]])
+    along = (centroids[1] - centroids[0]) / np.linalg.norm(centroids[1] - centroids[0])
+    across = np.array([-along[1], along[0]])
+    middle = centroids.mean(axis=0)
+    X = (middle + rng.uniform(-1, 1, (20_000, 1)) * across
+         + rng.uniform(-3e-8, 3e-8, (20_000, 1)) * along)
+    np.testing.assert_array_equal(assign(X, centroids), naive_labels(X, centroids))
+    np.testing.assert_array_equal(assign(X + 1e3, centroids + 1e3), naive_labels(X + 1e3, centroids + 1e3))
+
+
+def test_pixel_colours_get_the_labels_of_the_direct_sums():
+    """A photo's colours (multiples of 1/255, many repeats, many near ties between K = 16 and
+    64 centroids) over several blocks."""
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 256, size=(3 * _kernels.KMEANS_BLOCK_POINTS + 17, 3)) / 255.0
+    for k in (16, 64):
+        centroids = X[rng.choice(X.shape[0], k, replace=False)] + rng.normal(0, 1e-3, (k, 3))
+        np.testing.assert_array_equal(assign(X, centroids), naive_labels(X, centroids))
+
+
 def test_extreme_scales_neither_underflow_nor_overflow():
     """Squared differences of 1e-308 underflow and of 1e300 overflow; assign and the
     initialisations still tell the points apart."""
