@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from clustering import derived, images, kmeans, stepper
+from clustering.constants import PHOTO_MAX_FILE_BYTES
 from clustering.ui import compress_panels as panels
 from tests import test_images as bad
 
@@ -225,3 +226,10 @@ def test_a_photo_with_fewer_colours_than_k_gets_a_plain_message():
     upload(at, "two.png", bad.encoded(Image.fromarray(two_colours)))
     errors = texts(at, "error")
     assert any("only 2 distinct points" in e and "choose a smaller K" in e for e in errors), errors
+
+
+def test_the_uploader_offers_no_more_than_the_page_reads():
+    """The drop zone names the photo limit (20 MB), not the data files' 50 MB: a person is
+    never invited to send a file the page then refuses."""
+    at = open_page({})
+    assert at.file_uploader[0].proto.max_upload_size_mb == PHOTO_MAX_FILE_BYTES // 2**20 == 20

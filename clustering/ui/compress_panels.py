@@ -36,6 +36,7 @@ from clustering.constants import (
     MAX_ITER,
     PHOTO_BITS_PER_COLOUR,
     PHOTO_DEFAULT_K,
+    PHOTO_MAX_FILE_BYTES,
     PHOTO_MAX_ITER,
     PHOTO_MAX_K,
     PHOTO_MAX_PIXELS,
@@ -254,7 +255,7 @@ def sidebar() -> Setup:
         )
         st.file_uploader(
             "Or upload your own (PNG or JPEG)", type=["png", "jpg", "jpeg"], key=_uploader_key(),
-            on_change=on_upload,
+            on_change=on_upload, max_upload_size=PHOTO_MAX_FILE_BYTES // 2**20,
             help=f"A photo larger than {PHOTO_MAX_PIXELS:,} pixels is scaled down. "
                  "It stays in this browser session only.",
         )
