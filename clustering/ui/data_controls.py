@@ -220,7 +220,7 @@ def on_standardize() -> None:
     """Callback of the toggle: the same points, standardized or in their original units."""
     active = state.get_data()
     z = bool(state.get_value(PAGE, STANDARDIZE))
-    activate(state.with_standardize(active.spec, z), active.dataset)
+    activate(state.with_standardize(active.spec, z), active.source)  # the edits apply again
 
 
 def on_source() -> None:

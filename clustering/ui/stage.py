@@ -31,13 +31,14 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from clustering import derived, geometry, plotting, stepper
+from clustering import derived, edits, geometry, plotting, stepper
 from clustering.constants import CLUSTER_COLOURS, UNASSIGNED_COLOUR
 from clustering.ui import state
 
@@ -229,15 +230,21 @@ def follow(pages: Sequence[str], key: str, X: np.ndarray, payload_page: str | No
 
 
 def show(body: dict[str, Any], *, key: str, pages: Sequence[str], X: np.ndarray,
-         on_pick: Callable[[], None] | None = None, payload_page: str | None = None) -> Any:
+         on_pick: Callable[[], None] | None = None, payload_page: str | None = None,
+         on_start: Callable[[np.ndarray], None] | None = None) -> Any:
     """Mount the stage under ``key``; its cursor reports move the runs of ``pages``.
 
     on_pick : called (as a widget callback) when a drawn point is clicked; the point's index
         in X is ``st.session_state[key]["picked"]``.
+    on_start : called with the (K, 2) centres dragged at half-step 0 (see :func:`dragged_start`);
+        None: the centres can't be dragged. Points can always be added and removed
+        (:func:`edit_points`).
     Returns the component's result ({"cursor": int | None, "picked": int | None}).
     """
     callbacks = {"on_cursor_change": lambda: follow(pages, key, X, payload_page)}
     callbacks["on_picked_change"] = on_pick or (lambda: None)
+    callbacks.update(touch_callbacks(key, pages, payload_page, on_start))
+    body = {**body, "touch": {"drag": on_start is not None, "edit": True}}
     return _COMPONENT(key=key, data=body, **callbacks)
 
 
@@ -254,3 +261,82 @@ def ahead_stored(page: str, run: stepper.Run, X: np.ndarray) -> stepper.Run:
     if finished is not run:
         state.set_run(page, finished)
     return finished
+
+
+# --------------------------------------------------------------------------------------
+# Touching the data: a dragged start, points added or removed
+# --------------------------------------------------------------------------------------
+
+
+def touch_callbacks(key: str, pages: Sequence[str], payload_page: str | None,
+                    on_start: Callable[[np.ndarray], None] | None) -> dict[str, Callable[[], None]]:
+    """The stage's callbacks for a dragged start (``start``) and an edit of the points (``edit``)."""
+    home = payload_page or pages[0]
+
+    def started() -> None:
+        centres = dragged_start(key, home)
+        if centres is not None and on_start is not None:
+            on_start(centres)
+
+    return {"on_start_change": started, "on_edit_change": lambda: edit_points(key, pages, home)}
+
+
+def _current_id(home: str) -> str | None:
+    stored = state.get_value(home, "stage_payload")
+    return None if stored is None else stored[1]["id"]
+
+
+def dragged_start(key: str, home: str) -> np.ndarray | None:
+    """The (K, 2) centres the person left after dragging them at half-step 0, or None.
+
+    The stage sends ``{"run": payload id, "centres": [[x, y], ...]}``; a report about a run no
+    longer shown, or anything but K finite pairs, is ignored.
+    """
+    result = st.session_state.get(key)
+    report = None if result is None else result.get("start")
+    if not isinstance(report, dict) or report.get("run") != _current_id(home):
+        return None
+    try:
+        centres = np.asarray(report.get("centres"), dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if centres.ndim != 2 or centres.shape[1] != 2 or not 1 <= centres.shape[0] <= 64:
+        return None
+    if not np.isfinite(centres).all():
+        return None
+    return np.array([[edits.rounded(x), edits.rounded(y)] for x, y in centres])
+
+
+def edit_points(key: str, pages: Sequence[str], home: str) -> None:
+    """Callback: add a point where the person clicked in "Add points" mode, or remove the point
+    they shift-clicked; the active data set becomes "… + n points edited" for every page.
+
+    The stage sends ``{"run": id, "op": "add", "x": x, "y": y}`` (in the coordinates drawn,
+    z-scores when standardized) or ``{"run": id, "op": "remove", "index": position in X}``.
+    The runs of ``pages`` start again on the new points (at half-step 0).
+    """
+    result = st.session_state.get(key)
+    report = None if result is None else result.get("edit")
+    if not isinstance(report, dict) or report.get("run") != _current_id(home):
+        return
+    active = state.get_data()
+    source = active.source if active.source is not None else active.dataset
+    try:
+        if report.get("op") == "add":
+            point = np.array([float(report["x"]), float(report["y"])])
+            if not np.isfinite(point).all():
+                return
+            if active.spec.standardize:  # drawn in z-scores: the edits are kept in original units
+                mean, std = active.dataset.X.mean(axis=0), active.dataset.X.std(axis=0)
+                point = point * np.where(std > 0, std, 1.0) + mean
+            changed = edits.add(active.spec.edits, (float(point[0]), float(point[1])))
+        elif report.get("op") == "remove":
+            changed = edits.remove(active.spec.edits, source.n_points, int(report["index"]))
+        else:
+            return
+        state.set_data(replace(active.spec, edits=changed), source)
+    except (KeyError, TypeError, ValueError) as error:
+        state.push_message(home, f"That edit can't be made: {error}", "warning")
+        return
+    for page in pages:  # they start again on the new points (no "data set changed" notice here)
+        state.forget_run(page)
