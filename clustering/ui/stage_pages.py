@@ -46,6 +46,7 @@ def kmeans(active: state.ActiveData, run: stepper.Run, setup, curve: list[float 
     body = stage_module.cached_payload(page, stage_module.run_token(active, run), build, options)
     stage_module.show(body, key=key, pages=[page], X=active.X, on_pick=_kmeans_pick,
                       on_start=_kmeans_start)
+    stage_module.edits_note(page)
     st.toggle(
         "Shade the region nearest to each centroid (Voronoi)", key=state.widget_key(page, "regions"),
         persist_state="session",
@@ -91,7 +92,7 @@ def gmm(active: state.ActiveData, run: stepper.Run, display, curves: tuple[list,
                "colour_mode": display.colour_mode, "selected": selected}
 
     def build() -> dict:
-        panel = stage_module.gmm_panel(active.X, run, curves=curves)
+        panel = stage_module.gmm_panel(active.X, run, curves=curves, manual_start=True)
         return stage_module.payload(active.X, [panel], cursor=run.cursor, x_range=x_range,
                                     y_range=y_range, axis_titles=_axis_titles(active),
                                     hints=panels.NEXT_HINT, options=options)
@@ -99,6 +100,7 @@ def gmm(active: state.ActiveData, run: stepper.Run, display, curves: tuple[list,
     body = stage_module.cached_payload(page, stage_module.run_token(active, run), build, options)
     stage_module.show(body, key=key, pages=[page], X=active.X, on_pick=_gmm_pick,
                       on_start=_gmm_start)
+    stage_module.edits_note(page)
     legend = ("Colour of a point: " + ("the blend of the component colours weighted by its γ"
               if display.colour_mode == "blend" else "its most likely component, opacity γ")
               + " (grey before the first E step). After an M step, dashed: the ellipses before it. "
@@ -146,6 +148,7 @@ def compare(active: state.ActiveData, km_run: stepper.Run, em_run: stepper.Run,
     body = stage_module.cached_payload(panels.PAGE, token, build)
     stage_module.show(body, key=key, pages=list(panels.RUNS), X=active.X,
                       payload_page=panels.PAGE, on_start=_compare_start)
+    stage_module.edits_note(panels.PAGE)
     st.caption("Left, colour of a point: its cluster. Right: the blend of the component colours "
                "weighted by its γ; the nσ ellipse is (x − μ)ᵀΣ⁻¹(x − μ) = n². The timeline spans "
                "the longer run; the other stays at its last half-step beyond its end.")
