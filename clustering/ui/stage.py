@@ -289,7 +289,8 @@ def show(body: dict[str, Any], *, key: str, pages: Sequence[str], X: np.ndarray,
     callbacks = {"on_cursor_change": lambda: follow(pages, key, X, payload_page)}
     callbacks["on_picked_change"] = on_pick or (lambda: None)
     callbacks.update(touch_callbacks(key, pages, payload_page, on_start))
-    body = {**body, "touch": {"drag": on_start is not None, "edit": True}}
+    added = len(state.get_data().spec.edits.added)  # the last `added` points of X, ringed
+    body = {**body, "touch": {"drag": on_start is not None, "edit": True, "added": added}}
     return _COMPONENT(key=key, data=body, **callbacks)
 
 

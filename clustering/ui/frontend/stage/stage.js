@@ -865,8 +865,23 @@ class Stage {
     return true;
   }
 
-  // an edit sent, its new points not yet here: a ring where a point is added, a cross where removed
+  // the points added by hand (the last ones of X) wear a ring; an edit sent whose new points
+  // are not here yet: a ring where a point is added, a cross where one is removed
   drawPending(ctx, f) {
+    const added = ((this.payload && this.payload.touch) || {}).added || 0;
+    if (added > 0) {
+      const { xy, n, index } = this.points, first = this.payload.points.total - added;
+      ctx.save();
+      ctx.strokeStyle = OUTLINE;
+      ctx.lineWidth = 1.5;
+      for (let i = 0; i < n; i++) {
+        if ((index ? index[i] : i) < first) continue;
+        ctx.beginPath();
+        ctx.arc(f.px(xy[2 * i]), f.py(xy[2 * i + 1]), pointRadius(n) + 3, 0, 2 * Math.PI);
+        ctx.stroke();
+      }
+      ctx.restore();
+    }
     if (!this.pending || !this.pending.length) return;
     ctx.save();
     ctx.strokeStyle = OUTLINE;
