@@ -289,7 +289,7 @@ def show(body: dict[str, Any], *, key: str, pages: Sequence[str], X: np.ndarray,
     callbacks = {"on_cursor_change": lambda: follow(pages, key, X, payload_page)}
     callbacks["on_picked_change"] = on_pick or (lambda: None)
     callbacks.update(touch_callbacks(key, pages, payload_page, on_start))
-    added = len(state.get_data().spec.edits.added)  # the last `added` points of X, ringed
+    added = len(state.get_data().spec.edits.added)  # the last `added` points of X, framed
     body = {**body, "touch": {"drag": on_start is not None, "edit": True, "added": added}}
     return _COMPONENT(key=key, data=body, **callbacks)
 
@@ -407,8 +407,8 @@ def edits_note(page: str) -> None:
     if not spec.edits:
         return
     added, removed = len(spec.edits.added), len(spec.edits.removed)
-    text = (f"**Edited data set: {spec.label()}** ({added} added, {removed} removed by hand); "
-            "every page uses it.")
+    text = (f"**Edited data set: {spec.label()}** ({added} added, {removed} removed by hand; an "
+            "added point has a square frame); every page uses it.")
     if not edits.fits_in_link(spec.edits):
         text += (f" More than {MAX_LINK_EDITS} edits do not fit in a link: send the CSV of the "
                  "points (in the sidebar) with it.")

@@ -865,7 +865,7 @@ class Stage {
     return true;
   }
 
-  // the points added by hand (the last ones of X) wear a ring; an edit sent whose new points
+  // the points added by hand (the last ones of X) wear a square frame; an edit sent whose new points
   // are not here yet: a ring where a point is added, a cross where one is removed
   drawPending(ctx, f) {
     const added = ((this.payload && this.payload.touch) || {}).added || 0;
@@ -876,9 +876,8 @@ class Stage {
       ctx.lineWidth = 1.5;
       for (let i = 0; i < n; i++) {
         if ((index ? index[i] : i) < first) continue;
-        ctx.beginPath();
-        ctx.arc(f.px(xy[2 * i]), f.py(xy[2 * i + 1]), pointRadius(n) + 3, 0, 2 * Math.PI);
-        ctx.stroke();
+        const r = pointRadius(n) + 3; // a square frame: rings already mean "changed cluster"
+        ctx.strokeRect(f.px(xy[2 * i]) - r, f.py(xy[2 * i + 1]) - r, 2 * r, 2 * r);
       }
       ctx.restore();
     }
