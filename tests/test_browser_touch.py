@@ -65,6 +65,12 @@ def data_per_pixel(page) -> float:
     return float(stage(page).evaluate("(el) => el.__stage.views[0].frame.s"))
 
 
+def axes(page) -> list:
+    """The axes on screen: the payload's ranges and the frame drawn (equal scale)."""
+    return stage(page).evaluate("(el) => [el.__stage.payload.x_range, el.__stage.payload.y_range, "
+                                "el.__stage.views[0].frame.xr, el.__stage.views[0].frame.yr]")
+
+
 def step_to(page, label: str, step: int) -> None:
     page.get_by_role("button", name=label, exact=True).click()
     page.wait_for_function("([s]) => new URLSearchParams(location.search).get('step') === s",
@@ -106,6 +112,7 @@ def test_dragging_a_centroid_changes_the_start_the_link_and_J(app_url, small):
     step_to(page, "Reset", 0)
     before = centres(page)
     assert query(page)["init"] == "random" and "centroids" not in query(page)
+    axes_before = axes(page)
 
     show_figure(page)
     target = np.array([2.0, 0.0])
@@ -129,6 +136,7 @@ def test_dragging_a_centroid_changes_the_start_the_link_and_J(app_url, small):
     assert np.linalg.norm(after[0] - target) <= 3 * data_per_pixel(page)  # where it was let go
     np.testing.assert_array_equal(after[1:], before[1:])  # the others did not move at all
     assert stage(page).get_attribute("data-cursor") == "0"
+    assert axes(page) == axes_before  # the drag moved no axis
 
     step_to(page, "E step", 1)
     labels = kmeans.assign(X, link_start)
@@ -147,7 +155,8 @@ def test_an_added_point_is_drawn_kept_by_its_link_and_moves_its_centroid(app_url
     page.get_by_role("button", name="Add points", exact=True).click()
     assert stage(page).get_attribute("data-add-mode") == "1"
     show_figure(page)
-    target = np.array([4.0, 0.0])
+    axes_before = axes(page)
+    target = np.array([7.0, 0.0])  # inside the figure, beyond the data's range: no axis moves
     page.mouse.click(*pixel(page, target))
     page.wait_for_function("() => new URLSearchParams(location.search).get('edits')", timeout=30_000)
     wait_for_app(page)
@@ -160,6 +169,7 @@ def test_an_added_point_is_drawn_kept_by_its_link_and_moves_its_centroid(app_url
     np.testing.assert_array_equal(xy, added)
     assert "blobs + 1 point edited" in page.get_by_test_id("stSidebar").inner_text()
     np.testing.assert_array_equal(centres(page), start)  # the same start, on the edited points
+    assert axes(page) == axes_before  # adding a point near the edge moved no axis
     clean_screenshot(page, "touch-kmeans-added")
 
     # a fresh session from the link: the same edited points
@@ -190,7 +200,7 @@ def test_an_added_point_is_drawn_kept_by_its_link_and_moves_its_centroid(app_url
     for message in (stepper.EStep(), stepper.MStep()):
         without = stepper.step(without, message, X)
     k = int(kmeans.assign(added[None, :], start)[0])
-    assert shown[k, 0] > without.current.params[k, 0]  # pulled towards the added point (x = 4)
+    assert shown[k, 0] > without.current.params[k, 0]  # pulled towards the added point (x = 7)
     others = [j for j in range(3) if j != k]
     np.testing.assert_allclose(shown[others], without.current.params[others], rtol=1e-12)
 
@@ -206,3 +216,29 @@ def test_an_added_point_is_drawn_kept_by_its_link_and_moves_its_centroid(app_url
     wait_for_app(page)
     assert stage(page).evaluate("(el) => el.__stage.points.n") == 300
     assert "point edited" not in page.get_by_test_id("stSidebar").inner_text()
+
+
+def test_dragging_a_gmm_mean_makes_the_manual_start_that_the_link_carries(app_url, small):
+    page = small
+    X = datasets.make("mouse", seed=0).X
+    open_link(page, app_url, "/gmm?dataset=mouse&seed=0&k=3&init=random&init_seed=0")
+    before = centres(page)
+    axes_before = axes(page)
+    show_figure(page)
+    drag(page, before[0], (0.8, 0.45))
+    preview = stage(page).evaluate("(el) => el.__stage.panels[0].live.params")
+    page.mouse.up()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('means')", timeout=30_000)
+    wait_for_app(page)
+    assert query(page)["init"] == "manual"
+    means = np.array([[float(v) for v in pair.split(",")] for pair in query(page)["means"].split(";")])
+    np.testing.assert_array_equal(centres(page), means)
+    np.testing.assert_array_equal(means[1:], before[1:])
+    assert np.linalg.norm(means[0] - [0.8, 0.45]) <= 3 * data_per_pixel(page)
+    start = stage(page).evaluate("(el) => el.__stage.payload.panels[0].params[0]")
+    np.testing.assert_allclose(start["w"], [1 / 3] * 3)
+    np.testing.assert_allclose(start["cov"], [np.cov(X.T, bias=True)] * 3, rtol=1e-4)
+    # what was previewed while dragging is the start the page made on release
+    np.testing.assert_allclose(preview["cov"], start["cov"], rtol=1e-12)
+    np.testing.assert_allclose(preview["w"], start["w"], rtol=1e-12)
+    assert axes(page) == axes_before
