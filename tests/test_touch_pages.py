@@ -37,3 +37,29 @@ def test_a_hostile_means_link_gets_a_plain_warning():
     warnings = " ".join(str(w.value) for w in at.warning)
     assert "The link's “means” can't be used" in warnings and "Place the means on the plot" in warnings
     assert "Traceback" not in warnings
+
+
+def test_more_edits_than_a_link_carries_offer_the_csv_in_the_sidebar():
+    from dataclasses import replace
+
+    from clustering import edits
+    from clustering.constants import MAX_LINK_EDITS
+    from clustering.ui.state import DataSpec, build
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page("pages/kmeans.py")
+    at.query_params.update({"dataset": "blobs", "n": "100", "seed": "1", "k": "3"})
+    at.run()
+    many = edits.Edits((), tuple((float(i) / 10, 0.0) for i in range(MAX_LINK_EDITS + 1)))
+    spec = replace(DataSpec(name="blobs", n=100, seed=1), edits=many)
+    at.session_state["data.active"] = build(spec, version=7)
+    at.session_state["data.version"] = 7
+    at.run()
+    assert not at.exception
+    sidebar = " ".join(str(c.value) for c in at.sidebar.caption)
+    assert "cannot carry this many points edited by hand" in sidebar
+    assert any("Download the data" in str(getattr(b, "label", "")) for b in at.sidebar.get("download_button"))
+    shown = " ".join(str(m.value) for m in at.markdown)
+    assert f"blobs + {MAX_LINK_EDITS + 1} points edited" in shown and "do not fit in a link" in shown
+    written = {key: (value[-1] if isinstance(value, list) else value) for key, value in at.query_params.items()}
+    assert written["edits"] == f"too-many-{MAX_LINK_EDITS + 1}"

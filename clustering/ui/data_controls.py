@@ -122,7 +122,7 @@ def sync_widgets(active: state.ActiveData) -> None:
         overwrite_generator = False
     else:
         source = SOURCE_GENERATOR
-        wanted = generator_values(spec, active.dataset.n_points)
+        wanted = generator_values(spec, (active.source or active.dataset).n_points)  # before edits
         overwrite_generator = fresh
         state.set_value(PAGE, _LAST_GENERATOR, spec)
     current = state.get_value(PAGE, NAME)
