@@ -412,6 +412,7 @@ class Stage {
       this.load(data);
     } else {
       this.payload = data; // only the options changed: keep the cursor
+      this.pending = []; // an edit the server refused (its message is on the page) leaves no mark
       this.applyOptions();
       this.draw();
     }
