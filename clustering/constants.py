@@ -122,3 +122,9 @@ GMM_RESP_TOTAL_RTOL = 1e-6  # how far sum_nk resp_nk may be from N in m_step
 GMM_HELD_FRACTION = 1e-6  # a point is "held" by a component if gamma_nk >= this x max_n gamma_nk
 MOUSE_NOISE_DENSITY = 50.0  # ELKI's density for the mouse's uniform noise, so noise scores 50 x 10 = 500
 GMM_MAX_STEP = 4 * MAX_ITER  # the last half-step a GMM link may name
+
+# --- edited data sets (points added or removed by hand on the stage) ---------
+MAX_LINK_EDITS = 60  # a link carries at most this many edits; beyond, the page offers the CSV
+MAX_EDITS_TEXT = 4_000  # the longest "edits" a link may hold (characters)
+EDIT_DIGITS = 6  # an added point's coordinates keep this many significant digits (link = screen)
+EDIT_MAX_ABS = 1e12  # an added coordinate's largest magnitude

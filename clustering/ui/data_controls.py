@@ -122,7 +122,7 @@ def sync_widgets(active: state.ActiveData) -> None:
         overwrite_generator = False
     else:
         source = SOURCE_GENERATOR
-        wanted = generator_values(spec, active.dataset.n_points)
+        wanted = generator_values(spec, (active.source or active.dataset).n_points)  # before edits
         overwrite_generator = fresh
         state.set_value(PAGE, _LAST_GENERATOR, spec)
     current = state.get_value(PAGE, NAME)
@@ -220,7 +220,7 @@ def on_standardize() -> None:
     """Callback of the toggle: the same points, standardized or in their original units."""
     active = state.get_data()
     z = bool(state.get_value(PAGE, STANDARDIZE))
-    activate(state.with_standardize(active.spec, z), active.dataset)
+    activate(state.with_standardize(active.spec, z), active.source)  # the edits apply again
 
 
 def on_source() -> None:

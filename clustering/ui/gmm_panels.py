@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from clustering import datasets, derived, gmm, plotting, stepper
+from clustering import datasets, derived, gmm, io, plotting, stepper
 from clustering.constants import (
     DEFAULT_EM_TOL,
     DEFAULT_K,
@@ -164,6 +164,25 @@ def read_url() -> None:
             state.set_value(PAGE, key, getattr(setup, name))
     if "step" in step:
         state.set_value(PAGE, "pending_step", step["step"])
+    read_means(query, setup.k if query.get("k") else int(state.get_value(PAGE, "k", DEFAULT_K)))
+
+
+def read_means(query, k: int) -> None:
+    """The link's manual start ``means`` ("x1,y1;x2,y2;…", K pairs): placed, and init manual.
+    Bad means give a plain warning (place them on the plot instead)."""
+    from clustering.ui import manual
+
+    raw = query.get("means")
+    if not raw:
+        return
+    try:
+        means = io.parse_coordinates(str(raw)[:4000], dim=2, k=k, what="mean")
+    except ValueError as error:
+        state.push_message(PAGE, f"The link's “means” can't be used: {error} Place the means on "
+                                 "the plot instead.", "warning")
+        return
+    state.set_value(PAGE, "init", "manual")
+    manual.set_points(PAGE, means)
 
 
 def _read_page_params():
@@ -699,7 +718,13 @@ def storyboard(active: state.ActiveData, run: stepper.Run, display: Display) -> 
 
 
 def url_params(setup: Setup, run: stepper.Run | None) -> dict[str, str]:
+    """The page's link: the set-up, the half-step, and a manual start's ``means``."""
+    from clustering.ui import manual
+
     params = setup.to_query()
     if run is not None:
         params["step"] = str(run.cursor)
+    means = manual.as_array(manual.get_points(PAGE, setup.k), setup.k)
+    if setup.init == "manual" and means is not None:
+        params["means"] = ";".join(f"{float(x)!r},{float(y)!r}" for x, y in means)
     return params

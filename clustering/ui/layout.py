@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from clustering import edits
 from clustering.ui import serving, state, urls
 
 WHERE_TO_START = {
@@ -105,10 +106,13 @@ def _sidebar(page: str, active: state.ActiveData, own_data: str | None) -> None:
             st.markdown("**Active data set**")
             scaled = "standardized (z-score)" if active.spec.standardize else "original units"
             st.text(f"{active.spec.label()}\nN = {active.n:,} points, {scaled}")
-            if active.spec.is_upload and page != "data":  # the Data page has its own download
+            too_many = bool(active.spec.edits) and not edits.fits_in_link(active.spec.edits)
+            if (active.spec.is_upload or too_many) and page != "data":  # the Data page has its own
                 from clustering.ui import data_controls
 
-                st.caption("A link cannot carry an uploaded file: send this CSV with it.")
+                st.caption("A link cannot carry an uploaded file: send this CSV with it."
+                           if active.spec.is_upload else
+                           "A link cannot carry this many points edited by hand: send this CSV with it.")
                 st.download_button(  # written only when clicked
                     "Download the data (CSV)", on_click="ignore", mime="text/csv",
                     data=lambda: data_controls.csv_bytes(data_controls.table(active)),

@@ -31,14 +31,15 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from clustering import derived, geometry, plotting, stepper
-from clustering.constants import CLUSTER_COLOURS, UNASSIGNED_COLOUR
+from clustering import derived, edits, geometry, gmm, plotting, stepper
+from clustering.constants import CLUSTER_COLOURS, MAX_LINK_EDITS, UNASSIGNED_COLOUR
 from clustering.ui import state
 
 FRONTEND = Path(__file__).resolve().parent / "frontend" / "stage"
@@ -135,11 +136,17 @@ def _gmm_step(params) -> dict[str, Any]:
 
 
 def gmm_panel(X: np.ndarray, run: stepper.Run, title: str = "",
-              curves: tuple[list, list] | None = None) -> dict[str, Any]:
-    """One EM panel: per half-step kind, iteration, θ; ℓ and 𝓛 from derived (or ``curves``)."""
+              curves: tuple[list, list] | None = None, manual_start: bool = False) -> dict[str, Any]:
+    """One EM panel: per half-step kind, iteration, θ; ℓ and 𝓛 from derived (or ``curves``).
+
+    manual_start : a dragged mean makes the GMM page's manual start (weights 1/K, every Σ_k the
+        data covariance, projected to the run's covariance type); ``dragged`` holds its π and Σ
+        so that the stage previews exactly that start while a mean is dragged.
+    """
     history = run.history
     likelihoods, bounds = curves if curves is not None else derived.gmm_curves(X, run)
-    return {
+    extra = {"dragged": dragged_gmm_start(X, run)} if manual_start else {}
+    return {**extra,
         "algorithm": "gmm", "title": title, "k": run.k,
         "kinds": "".join("I" if s.kind == "init" else s.kind for s in history),
         "iterations": [int(s.iteration) for s in history],
@@ -147,6 +154,16 @@ def gmm_panel(X: np.ndarray, run: stepper.Run, title: str = "",
         "curves": {"ll": _finite(likelihoods), "bound": _finite(bounds)},
         **_status(run),
     }
+
+
+def dragged_gmm_start(X: np.ndarray, run: stepper.Run) -> dict[str, Any]:
+    """π, Σ and the Cholesky factors of the GMM page's manual start (the means left out)."""
+    k = run.k
+    covariance = gmm.data_covariance(X)
+    params = gmm.GMMParams(np.full(k, 1.0 / k), np.zeros((k, X.shape[1])),
+                           np.broadcast_to(covariance, (k, *covariance.shape)))
+    part = _gmm_step(gmm.project_to_covariance_type(params, run.covariance_type))
+    return {"w": part["w"], "cov": part["cov"], "chol": part["chol"]}
 
 
 def payload(X: np.ndarray, panels: Sequence[dict[str, Any]], *, cursor: int,
@@ -179,7 +196,7 @@ def cached_payload(page: str, token: tuple, build: Callable[[], dict[str, Any]],
         # the stage then starts at this run's cursor instead of keeping the old one's
         builds = int(state.get_value(page, "stage_builds", 0)) + 1
         state.set_value(page, "stage_builds", builds)
-        body = build()
+        body = steady_view(page, build())
         stored = (token, {**body, "id": f"{body['id']}-{builds}"})
         state.set_value(page, "stage_payload", stored)
     body = stored[1]
@@ -187,6 +204,35 @@ def cached_payload(page: str, token: tuple, build: Callable[[], dict[str, Any]],
         body = {**body, "options": dict(options)}
         state.set_value(page, "stage_payload", (token, body))
     return body
+
+
+def keep_view(page: str) -> None:
+    """After a drag or an edit on the stage: the next payload keeps the axes now shown."""
+    stored = state.get_value(page, "stage_payload")
+    if stored is not None:
+        body = stored[1]
+        state.set_value(page, "stage_keep_view", (tuple(body["x_range"]), tuple(body["y_range"])))
+
+
+def steady_view(page: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with the axes of the payload before a drag or an edit (:func:`keep_view`) when
+    its points and starts still lie inside them: touching the data never pans or zooms."""
+    kept = state.get_value(page, "stage_keep_view")
+    if kept is None:
+        return body
+    state.set_value(page, "stage_keep_view", None)
+    xy = np.frombuffer(base64.b64decode(body["points"]["xy"]), dtype="<f8").reshape(-1, 2)
+    starts = [np.asarray(panel["centroids"][0] if panel["algorithm"] == "kmeans"
+                         else panel["params"][0]["mu"], dtype=float).reshape(-1, 2)
+              for panel in body["panels"]]
+    every = np.vstack([xy, *starts])
+    (x0, x1), (y0, y1) = kept
+    # the stage shows at least the kept ranges, widened on one axis to the canvas' shape: a
+    # point placed anywhere on screen lies within the larger span around the centre
+    half = max(x1 - x0, y1 - y0)
+    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    inside = bool(np.all(np.abs(every - centre) <= half))
+    return {**body, "x_range": [x0, x1], "y_range": [y0, y1]} if inside else body
 
 
 def run_token(active: state.ActiveData, run: stepper.Run, *extra: Any) -> tuple:
@@ -229,15 +275,22 @@ def follow(pages: Sequence[str], key: str, X: np.ndarray, payload_page: str | No
 
 
 def show(body: dict[str, Any], *, key: str, pages: Sequence[str], X: np.ndarray,
-         on_pick: Callable[[], None] | None = None, payload_page: str | None = None) -> Any:
+         on_pick: Callable[[], None] | None = None, payload_page: str | None = None,
+         on_start: Callable[[np.ndarray], None] | None = None) -> Any:
     """Mount the stage under ``key``; its cursor reports move the runs of ``pages``.
 
     on_pick : called (as a widget callback) when a drawn point is clicked; the point's index
         in X is ``st.session_state[key]["picked"]``.
+    on_start : called with the (K, 2) centres dragged at half-step 0 (see :func:`dragged_start`);
+        None: the centres can't be dragged. Points can always be added and removed
+        (:func:`edit_points`).
     Returns the component's result ({"cursor": int | None, "picked": int | None}).
     """
     callbacks = {"on_cursor_change": lambda: follow(pages, key, X, payload_page)}
     callbacks["on_picked_change"] = on_pick or (lambda: None)
+    callbacks.update(touch_callbacks(key, pages, payload_page, on_start))
+    added = len(state.get_data().spec.edits.added)  # the last `added` points of X, framed
+    body = {**body, "touch": {"drag": on_start is not None, "edit": True, "added": added}}
     return _COMPONENT(key=key, data=body, **callbacks)
 
 
@@ -254,3 +307,112 @@ def ahead_stored(page: str, run: stepper.Run, X: np.ndarray) -> stepper.Run:
     if finished is not run:
         state.set_run(page, finished)
     return finished
+
+
+# --------------------------------------------------------------------------------------
+# Touching the data: a dragged start, points added or removed
+# --------------------------------------------------------------------------------------
+
+
+def touch_callbacks(key: str, pages: Sequence[str], payload_page: str | None,
+                    on_start: Callable[[np.ndarray], None] | None) -> dict[str, Callable[[], None]]:
+    """The stage's callbacks for a dragged start (``start``) and an edit of the points (``edit``)."""
+    home = payload_page or pages[0]
+
+    def started() -> None:
+        centres = dragged_start(key, home)
+        if centres is not None and on_start is not None:
+            keep_view(home)
+            on_start(centres)
+
+    return {"on_start_change": started, "on_edit_change": lambda: edit_points(key, pages, home)}
+
+
+def _current_id(home: str) -> str | None:
+    stored = state.get_value(home, "stage_payload")
+    return None if stored is None else stored[1]["id"]
+
+
+def dragged_start(key: str, home: str) -> np.ndarray | None:
+    """The (K, 2) centres the person left after dragging them at half-step 0, or None.
+
+    The stage sends ``{"run": payload id, "centres": [[x, y], ...]}``; a report about a run no
+    longer shown, or anything but K finite pairs, is ignored.
+    """
+    result = st.session_state.get(key)
+    report = None if result is None else result.get("start")
+    if not isinstance(report, dict) or report.get("run") != _current_id(home):
+        return None
+    try:
+        centres = np.asarray(report.get("centres"), dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if centres.ndim != 2 or centres.shape[1] != 2 or not 1 <= centres.shape[0] <= 64:
+        return None
+    if not np.isfinite(centres).all():
+        return None
+    moved = report.get("k")  # the dragged one is kept to EDIT_DIGITS digits, the others as they were
+    if isinstance(moved, int) and 0 <= moved < centres.shape[0]:
+        centres[moved] = [edits.rounded(centres[moved, 0]), edits.rounded(centres[moved, 1])]
+    return centres
+
+
+def edit_points(key: str, pages: Sequence[str], home: str) -> None:
+    """Callback: add a point where the person clicked in "Add points" mode, or remove the point
+    they shift-clicked; the active data set becomes "… + n points edited" for every page.
+
+    The stage sends ``{"run": id, "op": "add", "x": x, "y": y}`` (in the coordinates drawn,
+    z-scores when standardized) or ``{"run": id, "op": "remove", "index": position in X}``.
+    The runs of ``pages`` start again on the new points (at half-step 0).
+    """
+    result = st.session_state.get(key)
+    report = None if result is None else result.get("edit")
+    if not isinstance(report, dict) or report.get("run") != _current_id(home):
+        return
+    active = state.get_data()
+    source = active.source if active.source is not None else active.dataset
+    try:
+        if report.get("op") == "add":
+            point = np.array([float(report["x"]), float(report["y"])])
+            if not np.isfinite(point).all():
+                return
+            if active.spec.standardize:  # drawn in z-scores: the edits are kept in original units
+                mean, std = active.dataset.X.mean(axis=0), active.dataset.X.std(axis=0)
+                point = point * np.where(std > 0, std, 1.0) + mean
+            changed = edits.add(active.spec.edits, (float(point[0]), float(point[1])))
+        elif report.get("op") == "remove":
+            changed = edits.remove(active.spec.edits, source.n_points, int(report["index"]))
+        else:
+            return
+        state.set_data(replace(active.spec, edits=changed), source)
+        keep_view(home)
+    except (KeyError, TypeError, ValueError) as error:
+        state.push_message(home, f"That edit can't be made: {error}", "warning")
+        return
+    for page in pages:  # they start again on the new points (no "data set changed" notice here)
+        state.forget_run(page)
+
+
+def forget_edits() -> None:
+    """Callback: the data set without the points edited by hand (the runs start again)."""
+    active = state.get_data()
+    if active.spec.edits:
+        source = active.source if active.source is not None else active.dataset
+        state.set_data(replace(active.spec, edits=edits.Edits()), source)
+
+
+def edits_note(page: str) -> None:
+    """Under the stage, when points were edited by hand: what changed, and a way back."""
+    spec = state.get_data().spec
+    if not spec.edits:
+        return
+    added, removed = len(spec.edits.added), len(spec.edits.removed)
+    text = (f"**Edited data set: {spec.label()}** ({added} added, {removed} removed by hand; an "
+            "added point has a square frame); every page uses it.")
+    if not edits.fits_in_link(spec.edits):
+        text += (f" More than {MAX_LINK_EDITS} edits do not fit in a link: send the CSV of the "
+                 "points (in the sidebar) with it.")
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.markdown(text)
+    right.button("Undo all edits", key=state.widget_key(page, "forget_edits"), on_click=forget_edits,
+                 help="Back to the data set as generated or read.")

@@ -44,7 +44,9 @@ def kmeans(active: state.ActiveData, run: stepper.Run, setup, curve: list[float 
                                     hints=panels.NEXT_HINT, options=options)
 
     body = stage_module.cached_payload(page, stage_module.run_token(active, run), build, options)
-    stage_module.show(body, key=key, pages=[page], X=active.X, on_pick=_kmeans_pick)
+    stage_module.show(body, key=key, pages=[page], X=active.X, on_pick=_kmeans_pick,
+                      on_start=_kmeans_start)
+    stage_module.edits_note(page)
     st.toggle(
         "Shade the region nearest to each centroid (Voronoi)", key=state.widget_key(page, "regions"),
         persist_state="session",
@@ -90,13 +92,15 @@ def gmm(active: state.ActiveData, run: stepper.Run, display, curves: tuple[list,
                "colour_mode": display.colour_mode, "selected": selected}
 
     def build() -> dict:
-        panel = stage_module.gmm_panel(active.X, run, curves=curves)
+        panel = stage_module.gmm_panel(active.X, run, curves=curves, manual_start=True)
         return stage_module.payload(active.X, [panel], cursor=run.cursor, x_range=x_range,
                                     y_range=y_range, axis_titles=_axis_titles(active),
                                     hints=panels.NEXT_HINT, options=options)
 
     body = stage_module.cached_payload(page, stage_module.run_token(active, run), build, options)
-    stage_module.show(body, key=key, pages=[page], X=active.X, on_pick=_gmm_pick)
+    stage_module.show(body, key=key, pages=[page], X=active.X, on_pick=_gmm_pick,
+                      on_start=_gmm_start)
+    stage_module.edits_note(page)
     legend = ("Colour of a point: " + ("the blend of the component colours weighted by its γ"
               if display.colour_mode == "blend" else "its most likely component, opacity γ")
               + " (grey before the first E step). After an M step, dashed: the ellipses before it. "
@@ -143,7 +147,48 @@ def compare(active: state.ActiveData, km_run: stepper.Run, em_run: stepper.Run,
     token = (stage_module.run_token(active, km_run), stage_module.run_token(active, em_run))
     body = stage_module.cached_payload(panels.PAGE, token, build)
     stage_module.show(body, key=key, pages=list(panels.RUNS), X=active.X,
-                      payload_page=panels.PAGE)
+                      payload_page=panels.PAGE, on_start=_compare_start)
+    stage_module.edits_note(panels.PAGE)
     st.caption("Left, colour of a point: its cluster. Right: the blend of the component colours "
                "weighted by its γ; the nσ ellipse is (x − μ)ᵀΣ⁻¹(x − μ) = n². The timeline spans "
                "the longer run; the other stays at its last half-step beyond its end.")
+
+
+# --------------------------------------------------------------------------------------
+# A start dragged on the stage at half-step 0: the page's own manual start, so the link carries it
+# --------------------------------------------------------------------------------------
+
+
+def _manual_start(page: str, centres) -> None:
+    from clustering.ui import manual
+
+    if len(centres) != int(state.get_value(page, "k", len(centres))):
+        return  # K changed meanwhile: the drag was about another run
+    state.set_value(page, "init", "manual")
+    manual.set_points(page, centres)
+
+
+def _kmeans_start(centres) -> None:
+    """K-means: the dragged centroids become the manual start (``init=manual&centroids=…``)."""
+    from clustering.ui import kmeans_panels as panels
+
+    _manual_start(panels.PAGE, centres)
+    state.set_value(panels.PAGE, "selected", None)
+
+
+def _gmm_start(means) -> None:
+    """GMM: the dragged means become the manual start (each with the data covariance and
+    weight 1/K, as placed by hand; ``init=manual&means=…``)."""
+    from clustering.ui import gmm_panels as panels
+
+    _manual_start(panels.PAGE, means)
+
+
+def _compare_start(means) -> None:
+    """Compare: the dragged means become the typed start of both runs (``means=…``)."""
+    from clustering.ui import compare_panels as panels
+
+    if len(means) != int(state.get_value(panels.PAGE, "k", len(means))):
+        return
+    state.set_value(panels.PAGE, "init", "typed")
+    state.set_value(panels.PAGE, "typed", panels.format_means(means))

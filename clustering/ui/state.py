@@ -23,6 +23,7 @@ import streamlit as st
 
 from clustering import datasets, generative
 from clustering.constants import DEFAULT_DATASET, DEFAULT_SEED, MEMO_ENTRIES
+from clustering.edits import Edits, edit_dataset
 from clustering.stepper import Run
 
 _DATA = "data.active"
@@ -47,6 +48,7 @@ class DataSpec:
     standardize: bool = False
     options: tuple[tuple[str, Any], ...] = ()
     source_name: str = ""
+    edits: Edits = Edits()  # points added or removed by hand (clustering.edits)
 
     @property
     def is_upload(self) -> bool:
@@ -55,25 +57,28 @@ class DataSpec:
 
     def label(self) -> str:
         if self.name == "generated":
-            return f"sampled mixture ({self.source_name})"
+            base = f"sampled mixture ({self.source_name})"
+            return f"{base} + {self.edits.describe()}" if self.edits else base
         base = f"uploaded file “{self.source_name}”" if self.is_upload else self.name
-        return base
+        return f"{base} + {self.edits.describe()}" if self.edits else base
 
 
 @dataclass(frozen=True, eq=False)
 class ActiveData:
     """The data set every page works on.
 
-    dataset : the points as generated or read (original units)
+    dataset : the points as generated or read (original units), with the spec's edits
     spec : the recipe
     version : grows by one at every change of active data (runs remember it)
     X : the points the algorithms see: standardized (z-score) when spec.standardize
+    source : the points as generated or read, before the edits (what ``build`` takes again)
     """
 
     dataset: datasets.Dataset
     spec: DataSpec
     version: int
     X: np.ndarray = field(repr=False)
+    source: datasets.Dataset | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -86,18 +91,26 @@ class ActiveData:
 
 
 def build(spec: DataSpec, dataset: datasets.Dataset | None = None, version: int = 0) -> ActiveData:
-    """Make the ActiveData for ``spec`` (generating the points unless ``dataset`` is given)."""
+    """Make the ActiveData for ``spec`` (generating the points unless ``dataset`` is given).
+
+    ``dataset`` is the points before the edits (``ActiveData.source``); ``spec.edits`` are
+    applied here (ValueError when they do not fit the points)."""
     if dataset is None and spec.name == "generated":  # a mixture's sample, rebuilt from its rows
         rows = generative.parse_components(dict(spec.options)["mixture"])
         dataset = generative.mixture_dataset(rows, spec.n, spec.seed)
     elif dataset is None:
         dataset = datasets.make(spec.name, n=spec.n, seed=spec.seed, **dict(spec.options))
+    source = dataset
+    try:
+        dataset = edit_dataset(source, spec.edits)
+    except ValueError as error:
+        raise ValueError(f"The points edited by hand can't be used: {error}") from None
     X = datasets.standardize(dataset.X) if spec.standardize else dataset.X
     X = np.asarray(X, dtype=float)
     if X.flags.writeable:
         X = X.copy()
         X.setflags(write=False)
-    return ActiveData(dataset, spec, version, X)
+    return ActiveData(dataset, spec, version, X, source)
 
 
 def get_data() -> ActiveData:

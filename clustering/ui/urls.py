@@ -8,11 +8,12 @@ is tested without Streamlit; ``read_query`` / ``write_query`` are the only calls
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
-from clustering import datasets, generative
+from clustering import datasets, edits, generative
 from clustering.constants import (
     GENERATIVE_DEFAULT_POINTS,
     GENERATIVE_MAX_POINTS,
@@ -20,7 +21,7 @@ from clustering.constants import (
     MAX_SEED,
 )
 
-DATA_KEYS = ("dataset", "n", "seed", "standardize")
+DATA_KEYS = ("dataset", "n", "seed", "standardize", "edits")
 UPLOAD = "upload"  # dataset=upload: made on an uploaded file, which no link can carry
 MIXTURE = "mixture"  # dataset=mixture: a sample of the mixture in "mixture" (Generative model page)
 _TRUE = {"1", "true", "yes", "on"}
@@ -84,6 +85,22 @@ def parse_choice(query: Mapping[str, str], key: str, choices: tuple[str, ...], d
 
 def parse_data(query: Mapping[str, str]):
     """The DataSpec a link asks for, or None when it names no data set; UrlError if it is bad."""
+    spec = _parse_data(query)
+    if spec is None or not query.get("edits"):
+        return spec
+    return replace(spec, edits=parse_edits(query))
+
+
+def parse_edits(query: Mapping[str, str]) -> edits.Edits:
+    """The link's points edited by hand (``edits``); UrlError with a plain message if unusable.
+    Whether they fit the data set's points is checked when the points are made."""
+    try:
+        return edits.parse_edits(str(query.get("edits") or ""))
+    except ValueError as error:
+        raise UrlError(f"The link's “edits” can't be used: {error}") from None
+
+
+def _parse_data(query: Mapping[str, str]):
     from clustering.ui.state import DataSpec
 
     if not query.get("dataset"):
@@ -144,7 +161,15 @@ def parse_option(query: Mapping[str, str], option) -> int | float | None:
 
 
 def data_query(spec) -> dict[str, str]:
-    """The query parameters that rebuild ``spec`` (none for an upload: it can't be rebuilt)."""
+    """The query parameters that rebuild ``spec`` (none for an upload: it can't be rebuilt),
+    with ``edits`` when points were edited by hand (``too-many-<n>`` beyond what a link carries)."""
+    query = _data_query(spec)
+    if spec.edits and not spec.is_upload:
+        query["edits"] = edits.format_edits(spec.edits)
+    return query
+
+
+def _data_query(spec) -> dict[str, str]:
     if spec.is_upload:  # a link can't carry a file: it names it, so the page that opens can say so
         return {"dataset": UPLOAD, "file": spec.source_name}
     if spec.name == "generated":

@@ -128,9 +128,8 @@ class Panel {
   }
 
   // E step of K-means for the drawn points: argmin_k sum_d (x_d - u_kd)^2, ties to the lowest k
-  kmeansAssign(e) {
+  kmeansAssign(e, u = this.spec.centroids[e]) {
     const { xy, n } = this.points;
-    const u = this.spec.centroids[e];
     const labels = new Uint8Array(n);
     const rgb = new Uint8Array(n * 3);
     for (let i = 0; i < n; i++) {
@@ -154,9 +153,8 @@ class Panel {
   }
 
   // E step of EM for the drawn points: gamma_nk from log pi_k + log N(x_n; mu_k, L_k L_k^T)
-  gmmAssign(e) {
+  gmmAssign(e, p = this.spec.params[e]) {
     const { xy, n } = this.points;
-    const p = this.spec.params[e];
     const K = p.w.length;
     const labels = new Uint8Array(n);
     const rgb = new Uint8Array(n * 3);
@@ -194,6 +192,19 @@ class Panel {
 
   curveNames() {
     return this.alg === "kmeans" ? ["J"] : ["ll", "bound"];
+  }
+
+  // while the start is dragged: the start with the centres moved (EM: the start the page makes
+  // from means placed by hand, spec.dragged, else this start's weights and shapes)
+  liveStart(centres) {
+    if (this.alg === "kmeans") return { centres };
+    const base = this.spec.dragged || this.spec.params[0];
+    return { centres, params: { w: base.w, cov: base.cov, chol: base.chol, mu: centres } };
+  }
+
+  // the assignment the next E step would make from a dragged start (labels / gamma, colours)
+  liveAssignment(live) {
+    return this.alg === "kmeans" ? this.kmeansAssign(-1, live.centres) : this.gmmAssign(-1, live.params);
   }
 }
 
@@ -389,6 +400,7 @@ class Stage {
       "<kbd>Home</kbd> start · <kbd>R</kbd> run to convergence / stop";
     this.resizer = new ResizeObserver(() => this.draw());
     this.resizer.observe(root);
+    this.buildTouch(bar);
   }
 
   // ---- data from Python ------------------------------------------------------------
@@ -400,6 +412,7 @@ class Stage {
       this.load(data);
     } else {
       this.payload = data; // only the options changed: keep the cursor
+      this.pending = []; // an edit the server refused (its message is on the page) leaves no mark
       this.applyOptions();
       this.draw();
     }
@@ -412,6 +425,7 @@ class Stage {
     const pts = data.points;
     this.points = { n: pts.n, xy: decode(pts.xy, Float64Array), index: pts.index ? decode(pts.index, Int32Array) : null };
     this.panels = data.panels.map((spec) => new Panel(spec, this.points, data.colours, data.unassigned));
+    this.pending = [];
     this.length = Math.max(...this.panels.map((p) => p.length));
     this.last = this.length - 1;
     this.cursor = Math.max(0, Math.min(data.start, this.last));
@@ -441,6 +455,7 @@ class Stage {
       const main = el("canvas", { class: "main", "data-panel": String(index) }, box);
       const curve = el("canvas", { class: "curve" }, box);
       main.addEventListener("click", (event) => this.pick(index, event));
+      this.touchPanel(main, index);
       return { box, main, curve, frame: null };
     });
   }
@@ -557,6 +572,7 @@ class Stage {
   }
 
   pick(p, event) {
+    if (this.touchClick(p, event)) return; // "Add points" mode, or the end of a drag
     const view = this.views[p];
     const f = view.frame;
     if (!f || !this.setTriggerValue) return;
@@ -644,6 +660,7 @@ class Stage {
     set(this.slider, "value", String(this.cursor));
     set(this.slider, "disabled", playing);
     set(this.sliderText, "textContent", `half-step ${this.cursor} of ${this.last}`);
+    this.updateTouch();
     const probe = document.createElement("div");
     probe.className = "status";
     const html = this.statusText(probe);
@@ -681,6 +698,219 @@ class Stage {
     return parts.join(" ") + " Step back, or Reset to start again.";
   }
 
+  // ---- touching the data: drag the start, add and remove points ---------------------
+  // At half-step 0 a centroid (K-means) or mean (EM) can be dragged: the points recolour live
+  // to the assignment the next E step would make (and the Voronoi regions follow); on release
+  // the stage sends the new start ("start"), and the page makes it its manual start. In "Add
+  // points" mode a click adds a point ("edit", op add) and a shift-click removes the nearest
+  // drawn point (op remove). Positions stay inside the axes' ranges: the axes never move.
+  buildTouch(bar) {
+    this.addMode = false;
+    this.drag = null;
+    this.pending = [];
+    const row = el("div", { class: "touch-row" }); // the hint, under the figure
+    this.root.insertBefore(row, this.keys);
+    this.btnAdd = el("button", { type: "button", class: "touch", "aria-pressed": "false",
+      title: "Click on the figure to add a point; Shift-click removes the nearest point." }, bar);
+    this.btnAdd.textContent = "Add points";
+    this.btnAdd.addEventListener("click", () => this.setAddMode(!this.addMode));
+    this.touchHint = el("div", { class: "touch-hint", "aria-live": "polite" }, row);
+    this.root.stageCentres = (p = 0) => this.centresOnScreen(p);
+    this.root.stageDataAt = (p, clientX, clientY) => this.dataAt(p, clientX, clientY, false);
+  }
+
+  touchAllowed(kind) {
+    const touch = (this.payload && this.payload.touch) || {};
+    return kind === "drag" ? Boolean(touch.drag) : touch.edit !== false;
+  }
+
+  setAddMode(on) {
+    this.addMode = Boolean(on) && this.touchAllowed("edit");
+    this.btnAdd.setAttribute("aria-pressed", this.addMode ? "true" : "false");
+    this.btnAdd.classList.toggle("on", this.addMode);
+    this.root.dataset.addMode = this.addMode ? "1" : "0";
+    for (const view of this.views || []) view.main.style.cursor = this.addMode ? "crosshair" : "";
+    this.updateTouch();
+  }
+
+  updateTouch() {
+    if (!this.touchHint || !this.payload) return;
+    this.btnAdd.hidden = !this.touchAllowed("edit");
+    let text = "";
+    if (this.addMode) {
+      text = "<b>Adding points</b>: click on the figure to add a point there, Shift-click to remove " +
+        "the nearest one. The run starts again on the edited points. Click <b>Add points</b> again to stop.";
+    } else if (this.touchAllowed("drag") && this.cursor === 0 && !this.playing) {
+      const what = this.panels.some((p) => p.alg === "kmeans") ? "centroid" : "mean";
+      text = `Drag a ${what} to move the start: the points take the colour of their nearest ${what} ` +
+        "as you drag, and the run starts from where you let go.";
+    }
+    if (this.touchHtml !== text) { this.touchHint.innerHTML = text; this.touchHtml = text; }
+  }
+
+  centresOnScreen(p) {
+    const panel = this.panels[p];
+    if (!panel) return null;
+    const live = this.cursor === 0 ? panel.live : null;
+    return (live ? live.centres : panel.centres(this.cursor)).map((c) => [c[0], c[1]]);
+  }
+
+  // the data point under a pointer position (null outside the plot, or clamped to its edge):
+  // always inside the axes on screen, so that no edit makes them move
+  dataAt(p, clientX, clientY, clamp) {
+    const view = this.views && this.views[p];
+    const f = view && view.frame;
+    if (!f) return null;
+    const rect = view.main.getBoundingClientRect();
+    let mx = clientX - rect.left, my = clientY - rect.top;
+    if (!clamp && (mx < f.m.l || mx > f.m.l + f.pw || my < f.m.t || my > f.m.t + f.ph)) return null;
+    mx = Math.max(f.m.l, Math.min(f.m.l + f.pw, mx));
+    my = Math.max(f.m.t, Math.min(f.m.t + f.ph, my));
+    return [f.xr[0] + (mx - f.m.l) * f.s, f.yr[1] - (my - f.m.t) * f.s];
+  }
+
+  nearestCentre(p, event) {
+    const view = this.views[p], f = view.frame;
+    if (!f) return -1;
+    const rect = view.main.getBoundingClientRect();
+    const mx = event.clientX - rect.left, my = event.clientY - rect.top;
+    let best = -1, bestD = 18 * 18;
+    this.panels[p].centres(0).forEach((c, k) => {
+      const dx = f.px(c[0]) - mx, dy = f.py(c[1]) - my;
+      if (dx * dx + dy * dy < bestD) { bestD = dx * dx + dy * dy; best = k; }
+    });
+    return best;
+  }
+
+  canDrag() {
+    return this.touchAllowed("drag") && this.cursor === 0 && !this.playing && !this.anim && !this.addMode;
+  }
+
+  touchPanel(main, p) {
+    main.style.cursor = this.addMode ? "crosshair" : "";
+    main.addEventListener("pointerdown", (event) => {
+      if (event.button !== 0 || !this.canDrag()) return;
+      const k = this.nearestCentre(p, event);
+      if (k < 0) return;
+      event.preventDefault();
+      main.setPointerCapture(event.pointerId);
+      const starts = this.panels.map((panel) => panel.centres(0).map((c) => [c[0], c[1]]));
+      this.drag = { p, k, starts, moved: false, pointer: event.pointerId };
+      this.root.dataset.dragging = "1";
+      main.style.cursor = "grabbing";
+    });
+    main.addEventListener("pointermove", (event) => {
+      const drag = this.drag;
+      if (!drag) {
+        if (!this.addMode) main.style.cursor = this.canDrag() && this.nearestCentre(p, event) >= 0 ? "grab" : "";
+        return;
+      }
+      const at = this.dataAt(p, event.clientX, event.clientY, true);
+      if (!at) return;
+      drag.moved = true;
+      this.panels.forEach((panel, q) => {
+        if (panel.k !== this.panels[drag.p].k) return; // Compare: both runs share the start
+        const centres = drag.starts[q].map((c, j) => (j === drag.k ? at : c));
+        panel.live = panel.liveStart(centres);
+      });
+      this.draw();
+    });
+    const end = (event, cancel) => {
+      const drag = this.drag;
+      if (!drag || event.pointerId !== drag.pointer) return;
+      this.drag = null;
+      delete this.root.dataset.dragging;
+      main.style.cursor = "";
+      this.suppressClick = drag.moved;
+      if (!drag.moved || cancel || !this.setTriggerValue) {
+        for (const panel of this.panels) panel.live = null;
+        this.draw();
+        return;
+      }
+      const centres = this.panels[drag.p].live.centres;
+      this.root.dataset.dragged = String((Number(this.root.dataset.dragged) || 0) + 1);
+      this.setTriggerValue("start", { run: this.payload.id, centres, k: drag.k });
+      this.updateTouch(); // the dragged start stays drawn until the new run arrives
+    };
+    main.addEventListener("pointerup", (event) => end(event, false));
+    main.addEventListener("pointercancel", (event) => end(event, true));
+  }
+
+  // a click on the figure: in "Add points" mode an edit; true when it was used (no pick)
+  touchClick(p, event) {
+    if (this.suppressClick) { this.suppressClick = false; return true; }
+    if (!this.addMode) return false;
+    if (!this.setTriggerValue || !this.payload) return true;
+    if (event.shiftKey) {
+      const view = this.views[p], f = view.frame;
+      const rect = view.main.getBoundingClientRect();
+      const mx = event.clientX - rect.left, my = event.clientY - rect.top;
+      const { xy, n } = this.points;
+      let best = -1, bestD = Infinity;
+      for (let i = 0; i < n; i++) {
+        const dx = f.px(xy[2 * i]) - mx, dy = f.py(xy[2 * i + 1]) - my;
+        if (dx * dx + dy * dy < bestD) { bestD = dx * dx + dy * dy; best = i; }
+      }
+      if (best < 0) return true;
+      const index = this.points.index ? this.points.index[best] : best;
+      this.pending.push({ remove: [xy[2 * best], xy[2 * best + 1]] });
+      this.setTriggerValue("edit", { run: this.payload.id, op: "remove", index });
+    } else {
+      const at = this.dataAt(p, event.clientX, event.clientY, false);
+      if (!at) return true;
+      this.pending.push({ add: at });
+      this.setTriggerValue("edit", { run: this.payload.id, op: "add", x: at[0], y: at[1] });
+    }
+    this.root.dataset.edits = String((Number(this.root.dataset.edits) || 0) + 1);
+    this.draw();
+    return true;
+  }
+
+  // the points added by hand (the last ones of X) wear a square frame; an edit sent whose new points
+  // are not here yet: a ring where a point is added, a cross where one is removed
+  drawPending(ctx, f) {
+    const added = ((this.payload && this.payload.touch) || {}).added || 0;
+    if (added > 0) {
+      const { xy, n, index } = this.points, first = this.payload.points.total - added;
+      ctx.save();
+      ctx.strokeStyle = OUTLINE;
+      ctx.lineWidth = 1.5;
+      for (let i = 0; i < n; i++) {
+        if ((index ? index[i] : i) < first) continue;
+        const r = pointRadius(n) + 3; // a square frame: rings already mean "changed cluster"
+        ctx.strokeRect(f.px(xy[2 * i]) - r, f.py(xy[2 * i + 1]) - r, 2 * r, 2 * r);
+      }
+      ctx.restore();
+    }
+    if (!this.pending || !this.pending.length) return;
+    ctx.save();
+    ctx.strokeStyle = OUTLINE;
+    ctx.lineWidth = 2;
+    for (const edit of this.pending) {
+      const [x, y] = edit.add || edit.remove;
+      ctx.beginPath();
+      if (edit.add) ctx.arc(f.px(x), f.py(y), 6, 0, 2 * Math.PI);
+      else { ctx.moveTo(f.px(x) - 6, f.py(y) - 6); ctx.lineTo(f.px(x) + 6, f.py(y) + 6); ctx.moveTo(f.px(x) + 6, f.py(y) - 6); ctx.lineTo(f.px(x) - 6, f.py(y) + 6); }
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+
+  drawLiveEllipses(ctx, f, params, options) {
+    const levels = options.levels || [1, 2];
+    const colours = this.payload.colours;
+    for (const level of levels) {
+      ctx.save();
+      ctx.lineWidth = level === 1 ? 3.5 : level === 2 ? 2.5 : 1.6;
+      params.mu.forEach((mu, k) => {
+        ctx.strokeStyle = colours[k % colours.length];
+        ellipsePath(ctx, f, mu, params.cov[k], level);
+        ctx.stroke();
+      });
+      ctx.restore();
+    }
+  }
+
   // ---- drawing ---------------------------------------------------------------------
   draw() {
     if (!this.payload) return;
@@ -709,16 +939,19 @@ class Stage {
 
     // parameters in motion
     const ca = panel.centres(a), cb = panel.centres(b);
-    const centres = cb.map((c, k) => [lerp(ca[k][0], c[0], t), lerp(ca[k][1], c[1], t)]);
+    let centres = cb.map((c, k) => [lerp(ca[k][0], c[0], t), lerp(ca[k][1], c[1], t)]);
+    const live = b === 0 ? panel.live : null; // a start being dragged
+    if (live) centres = live.centres;
 
     if (panel.alg === "kmeans" && options.regions) this.drawRegions(ctx, f, panel, centres, dpr);
-    if (panel.alg === "gmm" && options.density) this.drawDensity(ctx, f, panel, a, b, t);
+    if (panel.alg === "gmm" && options.density && !live) this.drawDensity(ctx, f, panel, a, b, t);
     drawAxes(ctx, f, w, h, data.axis_titles);
 
     // points: colours fade from the assignment at `from` to the one at `to`
     const ea = panel.eIndex(a), eb = panel.eIndex(b);
-    const A = panel.assignment(ea), B = panel.assignment(eb);
-    this.stampPoints(ctx, f, dpr, A, B, ea === eb ? 1 : t, panel);
+    let A = panel.assignment(ea), B = panel.assignment(eb);
+    if (live) { B = panel.liveAssignment(live); A = B; }
+    this.stampPoints(ctx, f, dpr, A, B, ea === eb || live ? 1 : t, panel);
 
     // K-means: the points that changed cluster in this E step (rings)
     if (panel.alg === "kmeans" && panel.kinds[b] === "E" && b >= 3 && this.points.n <= 5000) {
@@ -745,7 +978,8 @@ class Stage {
     ctx.beginPath();
     ctx.rect(f.m.l, f.m.t, f.pw, f.ph);
     ctx.clip();
-    if (panel.alg === "gmm") this.drawEllipses(ctx, f, panel, a, b, t, options);
+    if (panel.alg === "gmm" && live) this.drawLiveEllipses(ctx, f, live.params, options);
+    else if (panel.alg === "gmm") this.drawEllipses(ctx, f, panel, a, b, t, options);
     else this.drawTrails(ctx, f, panel, b, centres);
     // after an M step: where the centres were, and their move
     if (panel.kinds[b] === "M" && b > 0) {
@@ -766,6 +1000,7 @@ class Stage {
       ctx.restore();
     }
     this.drawPicked(ctx, f);
+    this.drawPending(ctx, f);
     ctx.restore();
     this.drawCentres(ctx, f, panel, centres);
     drawFrameBox(ctx, f, data.axis_titles);
