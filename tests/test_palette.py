@@ -203,3 +203,28 @@ def test_cluster_colours_stand_out_from_the_background_and_unassigned_grey(visio
 def test_every_cluster_up_to_eight_has_its_own_shape():
     assert len(set(CLUSTER_SYMBOLS[:8])) == 8
     assert len(set(CLUSTER_COLOURS)) == len(CLUSTER_COLOURS)
+
+
+def test_figures_give_every_cluster_its_shape():
+    """Colour is never the only cue: in the Plotly figures a point's shape is its cluster's."""
+    from clustering import datasets, gmm, kmeans, plotting
+
+    data = datasets.make("blobs", n=300, seed=1)
+    X = data.X
+    centroids = kmeans.init_centroids(X, 4, seed=0)
+    labels = kmeans.assign(X, centroids)
+    ranges = dict(x_range=(X[:, 0].min(), X[:, 0].max()), y_range=(X[:, 1].min(), X[:, 1].max()))
+
+    figure = plotting.kmeans_figure(X, centroids, labels, **ranges)
+    points = next(trace for trace in figure.data if trace.name == "points")
+    assert list(points.marker.symbol) == [CLUSTER_SYMBOLS[j] for j in labels]
+
+    theta = gmm.init_params(X, 3, seed=0)
+    resp = gmm.e_step(X, theta)
+    figure = plotting.gmm_figure(X, theta, resp, **ranges)
+    points = next(trace for trace in figure.data if str(trace.name).startswith("points"))
+    assert list(points.marker.symbol) == [CLUSTER_SYMBOLS[j] for j in resp.argmax(axis=1)]
+
+    figure = plotting.data_figure(X, data.labels)
+    shapes = [trace.marker.symbol for trace in figure.data if trace.mode == "markers"]
+    assert len(shapes) == len(set(data.labels)) and len(set(shapes)) == len(shapes)

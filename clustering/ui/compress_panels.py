@@ -507,7 +507,7 @@ def metrics(photo: LoadedPhoto, run: stepper.Run, view: StepView) -> None:
 def original(photo: LoadedPhoto) -> None:
     """The photo as read (drawn first: it needs no K-means)."""
     st.markdown("**Original**")
-    st.image(photo.png, width="stretch")
+    st.image(photo.png, width="stretch", alt=f"The original photo, {photo.width} × {photo.height} pixels")
     st.caption(f"{photo.width:,} × {photo.height:,} = {photo.n:,} pixels, 24 bits each")
 
 
@@ -518,7 +518,7 @@ def quantized(run: stepper.Run, view: StepView) -> None:
         st.info("Click **E step**: every pixel takes the colour of its nearest palette entry "
                 "(centroid), and the quantized photo appears here.")
         return
-    st.image(view.png, width="stretch")
+    st.image(view.png, width="stretch", alt=f"The photo quantized to K = {run.k} colours")
     st.caption("After the E step: every pixel took its nearest palette colour." if run.current.kind == "E"
                else "After the M step: the assignment held, every palette colour moved to the mean "
                     "of its pixels.")
