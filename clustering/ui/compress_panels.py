@@ -43,7 +43,7 @@ from clustering.constants import (
     PHOTO_SCATTER_POINTS,
 )
 from clustering.plotting import compress as plotting_compress
-from clustering.ui import state, stepping, urls
+from clustering.ui import layout, state, stepping, urls
 from clustering.ui.numbers import MISSING, fmt
 
 PAGE = "compress"
@@ -258,6 +258,7 @@ def sidebar() -> Setup:
             help=f"A photo larger than {PHOTO_MAX_PIXELS:,} pixels is scaled down. "
                  "It stays in this browser session only.",
         )
+        layout.accessibility_fixes()  # the drop zone's roles (this page has no page_setup)
         st.markdown("**Set-up of K-means** (a change starts a new run)")
         k = st.number_input(
             "Number of colours K", min_value=PHOTO_MIN_K, max_value=PHOTO_MAX_K, step=1,

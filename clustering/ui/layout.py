@@ -55,6 +55,11 @@ A11Y_SCRIPT = """<script>
 </script>"""
 
 
+def accessibility_fixes() -> None:
+    """Run A11Y_SCRIPT once in this browser tab (from the sidebar: no room taken on the page)."""
+    st.sidebar.html(A11Y_SCRIPT, unsafe_allow_javascript=True)
+
+
 def page_setup(page: str, own_data: str | None = None) -> state.ActiveData:
     """Read the link's data set (first visit only), draw the sidebar, show queued messages.
 
@@ -67,7 +72,7 @@ def page_setup(page: str, own_data: str | None = None) -> state.ActiveData:
         state.push_message(page, serving.RESTARTED_TEXT, "info")
     _through_the_router()
     st.html(STYLE)
-    st.html(A11Y_SCRIPT, unsafe_allow_javascript=True)
+    accessibility_fixes()
     if state.first_visit("data"):
         query = urls.read_query()
         try:
