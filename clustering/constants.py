@@ -28,6 +28,9 @@ DEFAULT_RESTARTS = 20
 
 # --- figures ----------------------------------------------------------------
 AXIS_MARGIN = 0.08  # geometry.axis_ranges pads the data by this fraction of its larger span
+# With equal axis scales, data whose one coordinate spreads more than this many times the
+# other's (standard deviations) is drawn as a line: the stepping pages offer "Standardize"
+STANDARDIZE_OFFER_RATIO = 10.0
 
 # --- colours ----------------------------------------------------------------
 # One fixed colour per cluster / component, used by every figure and by the theme in
