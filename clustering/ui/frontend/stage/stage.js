@@ -722,7 +722,7 @@ class Stage {
     const i = panel.at(this.cursor);
     const kind = panel.kinds[i];
     const name = panel.alg === "kmeans" ? "K-means" : "EM";
-    const what = kind === "E" ? `after the E step of iteration ${panel.spec.iterations[i]}`
+    const what = kind === "E" ? `after the E step of iteration ${panel.spec.iterations[i] + 1}`
       : kind === "M" ? `after the M step of iteration ${panel.spec.iterations[i]}` : "the start";
     const counts = new Array(panel.k).fill(0);
     const hit = panel.assignment(panel.eIndex(i));
