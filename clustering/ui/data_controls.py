@@ -511,13 +511,12 @@ def standardize_offer(active: state.ActiveData, page: str) -> None:
         return
     x_name, y_name = axis_names(active)
     wide, narrow = (x_name, y_name) if active.X[:, 0].std() >= active.X[:, 1].std() else (y_name, x_name)
-    text, button = st.columns([5, 1], vertical_alignment="center")
-    text.warning(
-        f"**{plain(wide)} spreads {ratio:,.0f} times as far as {plain(narrow)}**: drawn at equal "
-        "scale the points lie along a line, and the distances K-means and EM measure are almost "
-        f"only {plain(wide)}'s. Standardize (each coordinate to mean 0 and standard deviation 1) "
-        "to give both an equal say.", icon=":material/straighten:")
-    button.button(STANDARDIZE_BUTTON, key=state.widget_key(page, "standardize_offer"),
-                  on_click=_standardize_now, type="primary",
-                  help="The same points as z-scores, as the Data page's “Standardize” does; "
-                       "the runs start again on them.")
+    row = st.container(horizontal=True, vertical_alignment="center", wrap=False)
+    row.warning(
+        f"**{plain(wide)} spreads {ratio:,.0f} times as far as {plain(narrow)}**: at equal scale "
+        f"the points lie along a line, and nearly all of every distance is {plain(wide)}'s.",
+        icon=":material/straighten:")
+    row.button(STANDARDIZE_BUTTON, key=state.widget_key(page, "standardize_offer"),
+               on_click=_standardize_now, type="primary", width="content",
+               help="Each coordinate to mean 0 and standard deviation 1 (z-scores), as the Data "
+                    "page's “Standardize” does: both get an equal say; the runs start again on them.")
