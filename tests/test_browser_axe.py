@@ -94,13 +94,20 @@ def test_no_axe_violation(app_url, small_page, axe_source, path):
 
 
 def test_no_axe_violation_while_stepping(app_url, small_page, axe_source):
-    """The stage after a few half-steps (rings, trails, the status), and the Data page's upload."""
+    """The stage after a few half-steps (rings, trails, the status), the Standardize offer, and
+    the Data page's upload."""
     small_page.goto(app_url + "/kmeans?dataset=blobs&n=300&seed=1&k=4&init=random&init_seed=0&step=3")
     settle(small_page)
     small_page.get_by_role("button", name="M step", exact=True).click()
     small_page.wait_for_timeout(800)
     found = violations(small_page, axe_source)
     assert not found, f"axe-core on /kmeans after a step:\n{readable(found)}"
+
+    small_page.goto(app_url + "/gmm?dataset=old-faithful&k=2")  # with the Standardize offer
+    settle(small_page)
+    small_page.get_by_role("button", name="Standardize", exact=True).wait_for()
+    found = violations(small_page, axe_source)
+    assert not found, f"axe-core on /gmm with the Standardize offer:\n{readable(found)}"
 
     small_page.goto(app_url + "/data")
     settle(small_page)
