@@ -127,3 +127,38 @@ def test_axe_finds_a_violation_when_there_is_one(app_url, small_page, axe_source
         img.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw='; document.querySelector('h1').after(img); }""")
     found = violations(small_page, axe_source)
     assert "image-alt" in [violation["id"] for violation in found], readable(found)
+
+
+def luminance(rgb) -> float:
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in rgb)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+@pytest.mark.parametrize("path", ["/kmeans", "/compress"])
+def test_captions_have_4_5_to_1_contrast(app_url, small_page, path):
+    """Captions are drawn at a reduced opacity over the sidebar's grey: axe-core reports their
+    contrast as "cannot tell" (the background is hidden under layers), so it is computed here:
+    the caption colour at its opacity over the first opaque background behind it."""
+    small_page.goto(app_url + path)
+    settle(small_page)
+    captions = small_page.evaluate(r"""() => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+        .filter(c => c.offsetParent !== null).map(c => {
+            const rgba = (s) => (s.match(/[\d.]+/g) || []).map(Number);
+            let node = c, opacity = 1, back = null;
+            while (node && node.nodeType === 1) {
+                const style = getComputedStyle(node);
+                opacity *= Number(style.opacity);
+                const b = rgba(style.backgroundColor);
+                if (!back && b.length >= 3 && (b.length === 3 || b[3] === 1)) back = b.slice(0, 3);
+                node = node.parentElement;
+            }
+            return { text: c.innerText.slice(0, 40), colour: rgba(getComputedStyle(c).color).slice(0, 3),
+                     opacity, back: back || [255, 255, 255] };
+        })""")
+    assert captions, f"no caption on {path}"
+    for caption in captions:
+        seen = [caption["opacity"] * c + (1 - caption["opacity"]) * b
+                for c, b in zip(caption["colour"], caption["back"], strict=True)]
+        high, low = sorted([luminance(seen), luminance(caption["back"])], reverse=True)
+        ratio = (high + 0.05) / (low + 0.05)
+        assert ratio >= 4.5, f"{path}: caption {caption['text']!r} at {ratio:.2f}:1 ({caption})"
