@@ -28,15 +28,28 @@ DEFAULT_RESTARTS = 20
 
 # --- figures ----------------------------------------------------------------
 AXIS_MARGIN = 0.08  # geometry.axis_ranges pads the data by this fraction of its larger span
+# With equal axis scales, data whose one coordinate spreads more than this many times the
+# other's (standard deviations) is drawn as a line: the stepping pages offer "Standardize"
+STANDARDIZE_OFFER_RATIO = 10.0
 
 # --- colours ----------------------------------------------------------------
 # One fixed colour per cluster / component, used by every figure and by the theme in
 # .streamlit/config.toml (chartCategoricalColors). 20 entries: K-means allows K up to 20.
+# The first 8 stay apart for people with a colour-vision deficiency: every pair among the first
+# K <= 8 is at least CVD_MIN_DELTA_E00 apart in CIEDE2000 in normal vision and under simulated
+# protanopia, deuteranopia and tritanopia (Machado et al. 2009, severity 1; held by
+# tests/test_palette.py; Tableau-10 had orange and green 1.3 apart under protanopia). Each
+# cluster also has its own marker shape (CLUSTER_SYMBOLS): colour is never the only cue.
 CLUSTER_COLOURS = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
-    "#393b79", "#e7ba52", "#637939", "#ad494a", "#7b4173",
-    "#3182bd", "#fd8d3c", "#31a354", "#756bb1", "#636363",
+    "#0078b4", "#ff960f", "#782d00", "#3cc3ff", "#d21e5a", "#2d0fd2", "#a57800", "#692d69",
+    "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+    "#7f7f7f", "#393b79", "#e7ba52", "#637939", "#ad494a", "#7b4173",
+)
+CVD_MIN_DELTA_E00 = 12.0
+# One marker shape per cluster (Plotly symbol names; the stage draws the same shapes), repeated
+# after 8. A cluster's points and its legend entry carry its shape as well as its colour.
+CLUSTER_SYMBOLS = (
+    "circle", "square", "diamond", "triangle-up", "triangle-down", "cross", "star", "hexagon",
 )
 UNASSIGNED_COLOUR = "#b0b0b0"  # points before the first E step
 

@@ -106,6 +106,21 @@ def standardize(X: np.ndarray) -> np.ndarray:
     return centred / std
 
 
+def spread_ratio(X: np.ndarray) -> float:
+    """How many times the larger standard deviation of the first two columns is the smaller.
+
+    X : (N, D) array with D >= 2. Returns a float >= 1; inf when one column is constant and
+    the other is not, 1.0 when both are constant. With equal axis scales a ratio above
+    ``constants.STANDARDIZE_OFFER_RATIO`` draws the points as a line (the pages offer
+    :func:`standardize`).
+    """
+    std = np.asarray(X, dtype=np.float64)[:, :2].std(axis=0)
+    low, high = float(std.min()), float(std.max())
+    if high == 0:
+        return 1.0
+    return np.inf if low == 0 else high / low
+
+
 # --- option metadata ------------------------------------------------------------------------
 
 

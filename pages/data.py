@@ -109,9 +109,9 @@ with preview:
         if upload is not None and upload.in_use and upload.name == active.spec.source_name:
             controls.reading_summary(upload.reading, dataset.columns)
 
-st.subheader("The points")
+st.header("The points")
 shown = controls.table(active, rows=TABLE_ROWS)
-st.dataframe(shown, height=280, width="stretch")
+st.dataframe(shown.rename_axis("point"), height=280, width="stretch")  # a named index column (screen readers)
 if active.n > len(shown):
     st.caption(f"The table shows the first {len(shown):,} of {active.n:,} points; "
                "the download holds them all.")

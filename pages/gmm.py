@@ -40,7 +40,7 @@ panels.convergence_caption(run)
 
 table_column, inspect_column = st.columns([1, 1], gap="medium")
 with table_column:
-    st.subheader("Parameters θ = (π, μ, Σ)")
+    st.header("Parameters θ = (π, μ, Σ)")
     panels.params_table(run.current.params, view.counts)
     # --- points sampled on the Generative model page: their true θ, next to the estimates ---
     true_params = state.get_value(PAGE, "true_params")
@@ -48,10 +48,10 @@ with table_column:
         st.markdown("**True parameters** the points were sampled from (EM may number its "
                     "components in another order)")
         panels.params_table(true_params, None)
-    st.subheader("The formulas, with this step's numbers")
+    st.header("The formulas, with this step's numbers")
     panels.formulas(active, run, view)
 with inspect_column:
-    st.subheader("Point inspector")
+    st.header("Point inspector")
     panels.inspector(active, run, view, point, chosen)
 
 panels.degenerate_cases(run)

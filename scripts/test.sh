@@ -18,6 +18,22 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
+# axe-core from the npm registry for tests/test_browser_axe.py, installed outside the clone (a
+# cache folder; node and npm from Debian if missing) and named to the tests in AXE_CORE_JS
+AXE_VERSION=4.11.0
+AXE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/clustering-lab/axe-$AXE_VERSION"
+export AXE_CORE_JS="$AXE_DIR/node_modules/axe-core/axe.min.js"
+if [ ! -f "$AXE_CORE_JS" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "Installing Debian's nodejs and npm for axe-core..."
+    if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  mkdir -p "$AXE_DIR"
+  npm install --prefix "$AXE_DIR" --no-save --no-audit --no-fund --silent "axe-core@$AXE_VERSION"
+fi
+
 # The tests write only to temporary folders: the clone must be as clean after them as before.
 before=$(git status --porcelain 2>/dev/null || true)
 status=0

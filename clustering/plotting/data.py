@@ -20,6 +20,7 @@ from clustering.plotting.style import (
     new_figure,
     point_marker_size,
     points_trace,
+    symbol,
 )
 
 DATA_COLOUR = "#34495e"  # points whose true labels are unknown (dark enough for a projector)
@@ -83,7 +84,7 @@ def data_figure(
             name = datasets.LABEL_TITLES.get(str(value), value)
         figure.add_trace(points_trace(X[drawn[codes == k]], colour(int(value) if integer else k),
                                       name=plain_text(name), opacity=0.8, size=size,
-                                      hovertemplate=hover))
+                                      hovertemplate=hover, symbol=symbol(int(value) if integer else k)))
     figure.update_layout(legend=dict(title=dict(text="true label: ", font=dict(size=FONT_SIZE - 1))))
     return figure
 
@@ -140,7 +141,7 @@ def number_line_figure(
             figure.add_trace(go.Scatter(
                 x=x[mine], y=y0 + jitter[mine], mode="markers", showlegend=False,
                 marker=dict(size=point_marker_size(x.size) + 1, color=colour(k), opacity=0.8,
-                            line=dict(color="white", width=0.5)),
+                            symbol=symbol(k), line=dict(color="white", width=0.5)),
                 hovertemplate=f"x = %{{x:.4g}}<br>cluster {k + 1}<extra>{plain_text(title)}</extra>",
             ))
         if start is not None:

@@ -26,6 +26,8 @@ from clustering.plotting.style import (
     points_trace,
     rgba,
     scatter_type,
+    symbol,
+    symbols,
 )
 
 # The nσ ellipse is {x : (x − μ)ᵀ Σ⁻¹ (x − μ) = n²}; in 2-D it holds 1 − exp(−n²/2) of the
@@ -236,7 +238,8 @@ def gmm_figure(
         type=point_type,
         x=X[shown, 0].astype(np.float32), y=X[shown, 1].astype(np.float32), mode="markers",
         name="points (colour: γ)" if resp is not None else "points", showlegend=False,
-        marker=dict(size=size, color=colours, opacity=1.0 if colour_mode == "likely" else 0.85),
+        marker=dict(size=size, color=colours, opacity=1.0 if colour_mode == "likely" else 0.85,
+                    **({} if shown_resp is None else {"symbol": symbols(np.argmax(shown_resp, axis=1))})),
         customdata=customdata, hovertemplate=hover,
         unselected=dict(marker=dict(opacity=1.0)), selected=dict(marker=dict(opacity=1.0)),
     ))
@@ -361,7 +364,7 @@ def generative_figure(
         mine = drawn[z[drawn] == j]
         name = f"z = {j + 1}: {counts[j]:,} points"
         figure.add_trace(points_trace(
-            X[mine], colour(j), name=name, opacity=0.7, size=size,
+            X[mine], colour(j), name=name, opacity=0.7, size=size, symbol=symbol(j),
             hovertemplate=f"drawn from component {j + 1}<br>x = (%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
         ))
     for trace in ellipse_dicts(params, levels):

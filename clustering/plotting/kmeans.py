@@ -26,6 +26,7 @@ from clustering.plotting.style import (
     point_marker_size,
     rgba,
     scatter_type,
+    symbols,
 )
 
 
@@ -108,7 +109,8 @@ def kmeans_figure(
         marker = dict(size=size, color=UNASSIGNED_COLOUR, opacity=0.8)
     else:
         marker = dict(size=size, color=np.asarray(labels)[drawn].astype(np.int16),
-                      colorscale=cluster_colourscale(k), cmin=-0.5, cmax=k - 0.5, opacity=0.8)
+                      colorscale=cluster_colourscale(k), cmin=-0.5, cmax=k - 0.5, opacity=0.8,
+                      symbol=symbols(np.asarray(labels)[drawn]))
     # the point's number n in the hover label, for up to 5,000 drawn points (then: less to send)
     numbered = len(drawn) <= 5_000
     data.append(dict(

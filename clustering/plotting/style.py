@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from clustering.constants import CLUSTER_COLOURS
+from clustering.constants import CLUSTER_COLOURS, CLUSTER_SYMBOLS
 
 RING_COLOUR = "rgba(26,26,26,0.55)"  # the rings of the points that changed cluster
 
@@ -48,6 +48,16 @@ PLOT_CONFIG = {
 def colour(k: int) -> str:
     """The fixed colour of cluster / component k."""
     return CLUSTER_COLOURS[k % len(CLUSTER_COLOURS)]
+
+
+def symbol(k: int) -> str:
+    """The fixed marker shape of cluster / component k (colour is never the only cue)."""
+    return CLUSTER_SYMBOLS[k % len(CLUSTER_SYMBOLS)]
+
+
+def symbols(labels: np.ndarray) -> list[str]:
+    """The marker shape of every point from its cluster labels (N,) -> N Plotly symbol names."""
+    return [CLUSTER_SYMBOLS[j] for j in np.asarray(labels, dtype=np.intp) % len(CLUSTER_SYMBOLS)]
 
 
 def hex_to_rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -159,10 +169,12 @@ def points_trace(
     customdata: np.ndarray | None = None,
     hovertemplate: str | None = None,
     showlegend: bool = True,
+    symbol: str | None = None,
 ) -> go.Scatter | go.Scattergl:
     """One scatter of the points (only ``indices`` of them when given): SVG or WebGL by count.
 
     size : the marker size; by default the one rule, ``point_marker_size`` of the drawn count.
+    symbol : the marker shape (one cluster's, ``symbol(k)``); Plotly's circle by default.
     """
     if indices is not None:
         X = X[indices]
@@ -177,6 +189,8 @@ def points_trace(
     if size is None:
         size = point_marker_size(X.shape[0])
     marker = dict(size=size, color=colours if isinstance(colours, str) else list(colours), opacity=opacity)
+    if symbol is not None:
+        marker["symbol"] = symbol
     if line_colours is not None:
         marker["line"] = dict(
             color=line_colours if isinstance(line_colours, str) else list(line_colours),

@@ -44,7 +44,7 @@ from clustering.constants import (
     PHOTO_SCATTER_POINTS,
 )
 from clustering.plotting import compress as plotting_compress
-from clustering.ui import state, stepping, urls
+from clustering.ui import layout, state, stepping, urls
 from clustering.ui.numbers import MISSING, fmt
 
 PAGE = "compress"
@@ -259,6 +259,7 @@ def sidebar() -> Setup:
             help=f"A photo larger than {PHOTO_MAX_PIXELS:,} pixels is scaled down. "
                  "It stays in this browser session only.",
         )
+        layout.accessibility_fixes()  # the drop zone's roles (this page has no page_setup)
         st.markdown("**Set-up of K-means** (a change starts a new run)")
         k = st.number_input(
             "Number of colours K", min_value=PHOTO_MIN_K, max_value=PHOTO_MAX_K, step=1,
@@ -508,7 +509,7 @@ def metrics(photo: LoadedPhoto, run: stepper.Run, view: StepView) -> None:
 def original(photo: LoadedPhoto) -> None:
     """The photo as read (drawn first: it needs no K-means)."""
     st.markdown("**Original**")
-    st.image(photo.png, width="stretch")
+    st.image(photo.png, width="stretch", alt=f"The original photo, {photo.width} × {photo.height} pixels")
     st.caption(f"{photo.width:,} × {photo.height:,} = {photo.n:,} pixels, 24 bits each")
 
 
@@ -519,7 +520,7 @@ def quantized(run: stepper.Run, view: StepView) -> None:
         st.info("Click **E step**: every pixel takes the colour of its nearest palette entry "
                 "(centroid), and the quantized photo appears here.")
         return
-    st.image(view.png, width="stretch")
+    st.image(view.png, width="stretch", alt=f"The photo quantized to K = {run.k} colours")
     st.caption("After the E step: every pixel took its nearest palette colour." if run.current.kind == "E"
                else "After the M step: the assignment held, every palette colour moved to the mean "
                     "of its pixels.")

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from clustering import datasets, io
-from clustering.constants import DEFAULT_SEED
+from clustering.constants import DEFAULT_SEED, STANDARDIZE_OFFER_RATIO
 from clustering.ui import state
 
 PAGE = "data"
@@ -488,3 +488,35 @@ def ranges(X: np.ndarray) -> tuple[str, str]:
     low, high = X.min(axis=0), X.max(axis=0)
     return tuple(f"{low[j]:.4g} to {high[j]:.4g}" for j in range(2))  # type: ignore[return-value]
 
+
+
+STANDARDIZE_BUTTON = "Standardize"
+
+
+def _standardize_now() -> None:
+    """Callback of the stepping pages' offer: the active points as z-scores (as on the Data page)."""
+    active = state.get_data()
+    if not active.spec.standardize:
+        activate(state.with_standardize(active.spec, True), active.dataset)
+
+
+def standardize_offer(active: state.ActiveData, page: str) -> None:
+    """On a stepping page: when one axis spreads more than STANDARDIZE_OFFER_RATIO times the
+    other (standard deviations), say that equal axis scales draw the points as a line, and
+    offer "Standardize" in one click (the link then carries ``standardize=true``)."""
+    if active.spec.standardize:
+        return
+    ratio = datasets.spread_ratio(active.X)
+    if not ratio > STANDARDIZE_OFFER_RATIO or not np.isfinite(ratio):
+        return
+    x_name, y_name = axis_names(active)
+    wide, narrow = (x_name, y_name) if active.X[:, 0].std() >= active.X[:, 1].std() else (y_name, x_name)
+    row = st.container(horizontal=True, vertical_alignment="center", wrap=False)
+    row.warning(
+        f"**{plain(wide)} spreads {ratio:,.0f} times as far as {plain(narrow)}**: at equal scale "
+        f"the points lie along a line, and nearly all of every distance is {plain(wide)}'s.",
+        icon=":material/straighten:")
+    row.button(STANDARDIZE_BUTTON, key=state.widget_key(page, "standardize_offer"),
+               on_click=_standardize_now, type="primary", width="content",
+               help="Each coordinate to mean 0 and standard deviation 1 (z-scores), as the Data "
+                    "page's “Standardize” does: both get an equal say; the runs start again on them.")

@@ -677,7 +677,7 @@ def _story_run(active: state.ActiveData, run: stepper.Run) -> stepper.Run:
 
 
 def storyboard(active: state.ActiveData, run: stepper.Run, display: Display) -> None:
-    st.subheader("Storyboard for slides")
+    st.header("Storyboard for slides")
     show = st.toggle("Show the storyboard", key=_key("show_story"), persist_state="session")
     if not show:
         st.caption("Small multiples of EM from this start at the lecture's moments, or at "

@@ -554,7 +554,7 @@ def _use_best(seed: int) -> None:
 def restarts_panel(active: state.ActiveData, setup: Setup, run: stepper.Run | None,
                    curve: list[float | None]) -> None:
     """Run n restarts of the chosen initialization; histogram of final J; load the best start."""
-    st.subheader("Best of n restarts")
+    st.header("Best of n restarts")
     if setup.init == "manual":
         st.caption("Restarts need a random initialization (random data points, random partition, "
                    "k-means++ or farthest point): pick one in the sidebar.")

@@ -287,7 +287,7 @@ def follow() -> None:
 def card(lesson: Lesson, number: int) -> None:
     """One lesson as a bordered card: title, what it loads, guidance, question, button, answer."""
     with st.container(border=True):
-        st.markdown(f"### {number}. {lesson.title}")
+        st.markdown(f"## {number}. {lesson.title}")
         st.caption(f"Opens **{lesson.page[2]}** · {lesson.setting}")
         st.markdown(lesson.guidance)
         st.markdown(f"**Predict before you step:** {lesson.question}")

@@ -70,7 +70,7 @@ def admit_or_stop() -> None:
     if admit(ctx.session_id, runtime.is_active_session, session_cap()):
         return
     st.title(CLASS_FULL_TITLE)
-    st.markdown(f"### {CLASS_FULL_TEXT}")
+    st.markdown(f"## {CLASS_FULL_TEXT}")
     st.stop()
 
 

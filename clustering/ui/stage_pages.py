@@ -11,8 +11,8 @@ from __future__ import annotations
 import streamlit as st
 
 from clustering import plotting, stepper
+from clustering.ui import data_controls, state
 from clustering.ui import stage as stage_module
-from clustering.ui import state
 
 # --------------------------------------------------------------------------------------
 # K-means
@@ -33,6 +33,7 @@ def kmeans(active: state.ActiveData, run: stepper.Run, setup, curve: list[float 
     from clustering.ui import kmeans_panels as panels
 
     page = panels.PAGE
+    data_controls.standardize_offer(active, page)
     key = state.widget_key(page, "stage")
     x_range, y_range = panels.ranges(active, run)
     options = {"regions": bool(state.get_value(page, "regions", False)), "selected": selected}
@@ -86,6 +87,7 @@ def gmm(active: state.ActiveData, run: stepper.Run, display, curves: tuple[list,
     from clustering.ui import gmm_panels as panels
 
     page = panels.PAGE
+    data_controls.standardize_offer(active, page)
     key = state.widget_key(page, "stage")
     x_range, y_range = plotting.axis_ranges(active.X)
     options = {"levels": list(display.levels), "density": bool(display.density),
@@ -134,6 +136,7 @@ def compare(active: state.ActiveData, km_run: stepper.Run, em_run: stepper.Run,
     """K-means (left) and EM (right) from the same start, one cursor for both."""
     from clustering.ui import compare_panels as panels
 
+    data_controls.standardize_offer(active, panels.PAGE)
     key = state.widget_key(panels.PAGE, "stage")
     cursor = max(km_run.cursor, em_run.cursor)
 

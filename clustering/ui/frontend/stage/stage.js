@@ -254,6 +254,65 @@ function diskMask(radius, dpr, opacity) {
   return { mask, size, half };
 }
 
+// One marker shape per cluster (as clustering.constants.CLUSTER_SYMBOLS, Plotly's names), so
+// colour is never the only cue. Each shape is a polygon in units of the point radius (y down),
+// or the disk; its mask holds the covered share of each device pixel (4 × 4 samples).
+function regularPolygon(corners, radius, turn, inner = null) {
+  const out = [];
+  const count = inner === null ? corners : 2 * corners;
+  for (let i = 0; i < count; i++) {
+    const r = inner !== null && i % 2 ? inner : radius;
+    const a = turn + (2 * Math.PI * i) / count;
+    out.push([r * Math.sin(a), -r * Math.cos(a)]);
+  }
+  return out;
+}
+const SHAPES = {
+  circle: null,
+  square: [[-0.88, -0.88], [0.88, -0.88], [0.88, 0.88], [-0.88, 0.88]],
+  diamond: [[0, -1.25], [1.25, 0], [0, 1.25], [-1.25, 0]],
+  "triangle-up": regularPolygon(3, 1.35, 0),
+  "triangle-down": regularPolygon(3, 1.35, Math.PI),
+  cross: [[-0.36, -1.1], [0.36, -1.1], [0.36, -0.36], [1.1, -0.36], [1.1, 0.36], [0.36, 0.36],
+    [0.36, 1.1], [-0.36, 1.1], [-0.36, 0.36], [-1.1, 0.36], [-1.1, -0.36], [-0.36, -0.36]],
+  star: regularPolygon(5, 1.45, 0, 0.62),
+  hexagon: regularPolygon(6, 1.1, 0),
+};
+const SHAPE_ORDER = ["circle", "square", "diamond", "triangle-up", "triangle-down", "cross", "star", "hexagon"];
+
+function insidePolygon(poly, x, y) {
+  let inside = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i], [xj, yj] = poly[j];
+    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+function shapeMask(name, radius, dpr, opacity) {
+  const poly = SHAPES[name];
+  if (!poly) return diskMask(radius, dpr, opacity);
+  const r = radius * dpr;
+  const half = Math.ceil(1.5 * r + 0.5);
+  const size = 2 * half + 1;
+  const mask = new Float32Array(size * size);
+  const samples = 4;
+  for (let j = 0; j < size; j++) {
+    for (let i = 0; i < size; i++) {
+      let hits = 0;
+      for (let sj = 0; sj < samples; sj++) {
+        for (let si = 0; si < samples; si++) {
+          const x = (i - half - 0.5 + (si + 0.5) / samples) / r;
+          const y = (j - half - 0.5 + (sj + 0.5) / samples) / r;
+          if (insidePolygon(poly, x, y)) hits += 1;
+        }
+      }
+      mask[j * size + i] = (hits / (samples * samples)) * opacity;
+    }
+  }
+  return { mask, size, half };
+}
+
 function pointRadius(n) {
   return n <= 1500 ? 4 : n <= 6000 ? 3 : 2;
 }
@@ -451,8 +510,8 @@ class Stage {
     this.panelBox.innerHTML = "";
     this.views = this.panels.map((panel, index) => {
       const box = el("div", { class: "panel" }, this.panelBox);
-      if (panel.spec.title) el("h4", { text: panel.spec.title }, box);
-      const main = el("canvas", { class: "main", "data-panel": String(index) }, box);
+      if (panel.spec.title) el("h2", { text: panel.spec.title }, box);
+      const main = el("canvas", { class: "main", "data-panel": String(index), role: "img", "aria-label": "" }, box);
       const curve = el("canvas", { class: "curve" }, box);
       main.addEventListener("click", (event) => this.pick(index, event));
       this.touchPanel(main, index);
@@ -666,12 +725,55 @@ class Stage {
     const html = this.statusText(probe);
     set(this.status, "className", probe.className);
     if (this.statusHtml !== html) { this.status.innerHTML = html; this.statusHtml = html; }
+    this.describe();
     // keep the focus on a visible control when the pressed button is now disabled
     const active = this.root.getRootNode().activeElement;
     if (this.lastClicked && (active === this.lastClicked || !active || active === document.body) && this.lastClicked.disabled) {
       const fallback = [this.btnE, this.btnM, this.btnRun, this.btnBack].find((b) => !b.disabled);
       (fallback || this.root).focus({ preventScroll: true });
     }
+  }
+
+  // ---- the text alternative: what each panel's figure shows at the half-step on screen ----
+  description(panel) {
+    const i = panel.at(this.cursor);
+    const kind = panel.kinds[i];
+    const name = panel.alg === "kmeans" ? "K-means" : "EM";
+    const what = kind === "E" ? `after the E step of iteration ${panel.spec.iterations[i] + 1}`
+      : kind === "M" ? `after the M step of iteration ${panel.spec.iterations[i]}` : "the start";
+    const counts = new Array(panel.k).fill(0);
+    const hit = panel.assignment(panel.eIndex(i));
+    const sample = this.points.index ? ` (a sample of ${this.points.n.toLocaleString("en-US")} points)` : "";
+    let sentence = `${name}, half-step ${i} of ${this.last} (${what}): `;
+    const centres = panel.alg === "kmeans" ? "centroids" : "components";
+    if (hit) {
+      for (const label of hit.labels) counts[label] += 1;
+      const sizes = counts.map((c) => c.toLocaleString("en-US")).join(", ");
+      sentence += panel.alg === "kmeans" ? `${panel.k} clusters of ${sizes} points${sample}`
+        : `${panel.k} components, most responsible for ${sizes} points${sample}`;
+    } else {
+      sentence += `${this.points.n.toLocaleString("en-US")} points${sample} not yet assigned, ${panel.k} ${centres} placed`;
+    }
+    if (panel.alg === "kmeans") {
+      const J = panel.spec.curves.J[i];
+      if (J !== null && J !== undefined) sentence += `; J = ${fmt(J)}`;
+    } else {
+      const p = panel.spec.params[i];
+      sentence += `; weights π = ${p.w.map((w) => fmt(Number(w.toPrecision(2)))).join(", ")}`;
+      const ll = panel.spec.curves.ll[i];
+      if (ll !== null && ll !== undefined) sentence += `; log-likelihood ℓ = ${fmt(ll)}`;
+    }
+    return sentence + ".";
+  }
+
+  describe() {
+    if (!this.views) return;
+    this.panels.forEach((panel, index) => {
+      const canvas = this.views[index] && this.views[index].main;
+      if (!canvas) return;
+      const text = this.description(panel);
+      if (canvas.getAttribute("aria-label") !== text) canvas.setAttribute("aria-label", text);
+    });
   }
 
   statusText(target) {
@@ -1035,8 +1137,13 @@ class Stage {
     const radius = pointRadius(n);
     const opacity = n <= 1500 ? 0.92 : n <= 6000 ? 0.8 : 0.7;
     const key = `${radius}|${dpr}|${opacity}`;
-    if (this.maskKey !== key) { this.maskKey = key; this.mask = diskMask(radius, dpr, opacity); }
-    const { mask, size, half } = this.mask;
+    if (this.maskKey !== key) {
+      this.maskKey = key;
+      this.mask = diskMask(radius, dpr, opacity);
+      this.shapeMasks = SHAPE_ORDER.map((name) => shapeMask(name, radius, dpr, opacity));
+    }
+    // a point's shape is its cluster's (the assignment being drawn); grey disks before any
+    const shapeOf = B ? B.labels : A ? A.labels : null;
     const grey = panel.grey;
     const ca = A ? A.rgb : null, cb = B ? B.rgb : null;
     const s = f.s / dpr;
@@ -1051,6 +1158,7 @@ class Stage {
         r = r0 + (r1 - r0) * t; g = g0 + (g1 - g0) * t; b = b0 + (b1 - b0) * t;
       }
       const cx = Math.round((xy[2 * i] - left) / s), cy = Math.round((top - xy[2 * i + 1]) / s);
+      const { mask, size, half } = shapeOf ? this.shapeMasks[shapeOf[i] % this.shapeMasks.length] : this.mask;
       for (let j = 0; j < size; j++) {
         const yy = cy + j - half;
         if (yy < 0 || yy >= H) continue;
