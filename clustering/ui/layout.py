@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from clustering.ui import serving, state, urls
+from clustering.ui import presenter, serving, state, urls
 
 WHERE_TO_START = {
     "home": "Start on **Data** to pick points, then step through **K-means**.",
@@ -34,6 +34,12 @@ STYLE = """<style>
 [data-testid="stMetricLabel"] { height: auto !important; min-height: 1.5rem; }
 [data-testid="stElementContainer"]:has(.katex-display) { container-type: inline-size; width: 100%; }
 .katex-display > .katex { font-size: clamp(0.85em, 4.6cqi, 1.21em); }
+/* Fit the projector: at 1280×720 the title takes one line near the top (not under ~100 px of
+   space), so the stage's buttons, figure and the key numbers fit in the first screen. The
+   header stays transparent over the top padding; its buttons keep working. */
+[data-testid="stMainBlockContainer"] { padding-top: 2.6rem !important; padding-left: 3rem !important; padding-right: 3rem !important; }
+[data-testid="stHeader"] { background: transparent !important; }
+[data-testid="stMainBlockContainer"] h1 { font-size: clamp(1.6rem, 2.5vw, 2.3rem) !important; line-height: 1.2 !important; padding: 0.2rem 0 0.3rem 0 !important; }
 </style>"""
 
 
@@ -49,6 +55,7 @@ def page_setup(page: str, own_data: str | None = None) -> state.ActiveData:
         state.push_message(page, serving.RESTARTED_TEXT, "info")
     _through_the_router()
     st.html(STYLE)
+    presenter.setup()  # the toggle at the top right; ?present=1
     if state.first_visit("data"):
         query = urls.read_query()
         try:
@@ -119,6 +126,7 @@ def write_url(active: state.ActiveData, page_params: Mapping[str, Any] | None = 
     """Put the active data set (and the page's own parameters) into the URL."""
     params = dict(urls.data_query(active.spec))
     params.update(page_params or {})
+    params.update(presenter.url_params())
     urls.write_query(params)
 
 
