@@ -24,16 +24,18 @@ _SIDEBAR = "sidebar_state"
 
 # The toggle sits in the header's free space at the top right, on every page.
 TOGGLE_STYLE = """<style>
-.st-key-presenter-on { position: fixed; top: 0.7rem; right: 4.25rem; z-index: 999991; width: auto !important;
+/* left of the header's "Running…" indicator, which appears at the far right */
+.st-key-presenter-on { position: fixed; top: 0.7rem; right: 9.5rem; z-index: 999991; width: auto !important;
   background: rgba(255, 255, 255, 0.92); border-radius: 0.5rem; padding: 0.1rem 0.5rem; }
 </style>"""
 
-# While presenting: what is not the title, the stage or a message folds away; the stage spans
-# the page. The stage's own element (.st-key-<page>-stage) is found by its key.
+# While presenting, on a page with a stage: what is not the title, the stage or a message folds
+# away; the stage spans the page. The stage's own element (.st-key-<page>-stage) is found by its
+# key. Other pages only get the narrower margins and the smaller title.
 _STAGES = ".st-key-kmeans-stage, .st-key-gmm-stage, .st-key-compare-stage"
 PRESENT_STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding: 2.9rem 1.5rem 2rem 1.5rem !important; max-width: none !important; }
-[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > :not(:has(h1)):not(:has(STAGES)):not(:has([data-testid="stAlert"])):not(.st-key-presenter-on):not(STAGES) { display: none !important; }
+[data-testid="stMainBlockContainer"]:has(STAGES) > [data-testid="stVerticalBlock"] > :not(:has(h1)):not(:has(STAGES)):not(:has([data-testid="stAlert"])):not(.st-key-presenter-on):not(STAGES) { display: none !important; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem !important; padding: 0 0 0.2rem 0 !important; }
 [data-testid="stHorizontalBlock"]:has(STAGES) > [data-testid="stColumn"]:not(:has(STAGES)) { display: none !important; }
 [data-testid="stHorizontalBlock"]:has(STAGES) > [data-testid="stColumn"]:has(STAGES) { flex: 1 1 100% !important; width: 100% !important; max-width: 100% !important; }

@@ -425,7 +425,11 @@ class Stage {
     this.keys = el("div", { class: "keys" }, root);
     this.keys.innerHTML = "<b>Keys</b>: <kbd>→</kbd> or <kbd>Space</kbd> next half-step · <kbd>←</kbd> back · " +
       "<kbd>Home</kbd> start · <kbd>R</kbd> run to convergence / stop";
-    this.resizer = new ResizeObserver(() => { this.fit(); this.draw(); });
+    this.resizer = new ResizeObserver(() => {
+      if (!this.watching && this.root.isConnected) this.watchPage();
+      this.fit();
+      this.draw();
+    });
     this.resizer.observe(root);
     this.watchPage();
   }
@@ -438,7 +442,16 @@ class Stage {
   // keys hint beside the figure ("side").
 
   watchPage() {
-    this.refit = () => { if (this.fit()) this.draw(); };
+    this.watching = true;
+    this.refit = () => {
+      if (!this.root.isConnected) { // this stage left the page: stop watching it
+        window.removeEventListener("resize", this.refit);
+        if (this.pageResizer) this.pageResizer.disconnect();
+        this.watching = false; // back on the page, the stage's own resize watches again
+        return;
+      }
+      if (this.fit()) this.draw();
+    };
     window.addEventListener("resize", this.refit);
     const main = document.querySelector("[data-testid='stMainBlockContainer']");
     if (main) { // what is above the stage may grow or shrink (a message, a caption)
