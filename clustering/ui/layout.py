@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from clustering import edits
-from clustering.ui import serving, state, urls
+from clustering.ui import presenter, serving, state, urls
 
 WHERE_TO_START = {
     "home": "Start on **Data** to pick points, then step through **K-means**.",
@@ -42,6 +42,12 @@ STYLE = """<style>
 .katex-display { padding: 0 4px; }
 h2 { font-size: 1.6rem !important; }
 [data-testid="stCaptionContainer"] { opacity: 0.75 !important; }
+/* Fit the projector: at 1280×720 the title takes one line near the top (not under ~100 px of
+   space), so the stage's buttons, figure and the key numbers fit in the first screen. The
+   header stays transparent over the top padding; its buttons keep working. */
+[data-testid="stMainBlockContainer"] { padding-top: 2.6rem !important; padding-left: 3rem !important; padding-right: 3rem !important; }
+[data-testid="stHeader"] { background: transparent !important; }
+[data-testid="stMainBlockContainer"] h1 { font-size: clamp(1.6rem, 2.5vw, 2.3rem) !important; line-height: 1.2 !important; padding: 0.2rem 0 0.3rem 0 !important; }
 </style>"""
 
 # Streamlit's file drop zone is a <section role="presentation"> with a label and a tabindex,
@@ -76,6 +82,7 @@ def page_setup(page: str, own_data: str | None = None) -> state.ActiveData:
     _through_the_router()
     st.html(STYLE)
     accessibility_fixes()
+    presenter.setup()  # the toggle at the top right; ?present=1
     if state.first_visit("data"):
         query = urls.read_query()
         try:
@@ -151,6 +158,7 @@ def write_url(active: state.ActiveData, page_params: Mapping[str, Any] | None = 
     """Put the active data set (and the page's own parameters) into the URL."""
     params = dict(urls.data_query(active.spec))
     params.update(page_params or {})
+    params.update(presenter.url_params())
     urls.write_query(params)
 
 

@@ -291,7 +291,18 @@ def show(body: dict[str, Any], *, key: str, pages: Sequence[str], X: np.ndarray,
     callbacks.update(touch_callbacks(key, pages, payload_page, on_start))
     added = len(state.get_data().spec.edits.added)  # the last `added` points of X, framed
     body = {**body, "touch": {"drag": on_start is not None, "edit": True, "added": added}}
+    body = _with_presenter(body)
     return _COMPONENT(key=key, data=body, **callbacks)
+
+
+def _with_presenter(body: dict[str, Any]) -> dict[str, Any]:
+    """The payload with ``options["present"]`` set while presenter mode is on (an option: the
+    stage keeps its cursor, draws bigger and puts the curve beside the figure)."""
+    from clustering.ui import presenter
+
+    if not presenter.is_on():
+        return body
+    return {**body, "options": {**body.get("options", {}), "present": True}}
 
 
 def picked(key: str) -> int | None:

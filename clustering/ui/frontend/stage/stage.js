@@ -11,6 +11,12 @@ const M_COLOUR = "#b8452b";
 const OUTLINE = "#1a1a1a";
 const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
 const LOG_2PI = Math.log(2 * Math.PI);
+const MIN_HEIGHT = 280; // the main canvas, CSS pixels: never smaller, whatever the screen
+const FIT_MARGIN = 4; // CSS pixels kept free under the main canvas in the first screen
+const PRESENT_ZOOM = 1.3; // presenter mode: type, markers and lines drawn this much bigger
+const SIDE_MIN_WIDTH = 880; // a stage at least this wide puts the curve beside the figure
+const FULL_ICON = '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">' +
+  '<path d="M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5" fill="none" stroke="currentColor" stroke-width="2.2"/></svg>';
 
 function escapeHtml(text) {
   // server text shown as text inside the status line's markup (never as markup of its own)
@@ -55,6 +61,34 @@ function fmt(v) {
     return `${mantissa} × 10${[...power].map((c) => SUPERSCRIPT[c]).join("")}`;
   }
   return v.toLocaleString("en-US", { maximumSignificantDigits: 5 });
+}
+
+function fmtSig(v, significant) {
+  // as clustering.ui.numbers.fmt_sig: the page's metrics write J, ℓ and 𝓛 this way
+  if (v === null || v === undefined || !Number.isFinite(v)) return "—";
+  if (v === 0) return "0";
+  const magnitude = Math.floor(Math.log10(Math.abs(v)));
+  if (magnitude < -3 || magnitude >= 7) {
+    const [mantissa, power] = v.toExponential(Math.min(significant, 3) - 1).split("e");
+    return `${mantissa} × 10${[...String(Number(power))].map((c) => SUPERSCRIPT[c]).join("")}`;
+  }
+  const digits = Math.max(significant - 1 - magnitude, 0);
+  const text = v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return text.startsWith("-") && Number(text.replace(/,/g, "")) === 0 ? text.slice(1) : text;
+}
+
+// a line of text that never runs off the canvas: it starts further left, then gets smaller type
+function fitText(ctx, text, x, y, right, px) {
+  const family = "system-ui, sans-serif";
+  ctx.font = `${px}px ${family}`;
+  let width = ctx.measureText(text).width;
+  if (x + width > right) x = Math.max(4, right - width);
+  while (x + width > right && px > 10) {
+    px -= 1;
+    ctx.font = `${px}px ${family}`;
+    width = ctx.measureText(text).width;
+  }
+  ctx.fillText(text, x, y);
 }
 
 function niceStep(span, count) {
@@ -212,7 +246,9 @@ class Panel {
 // Drawing
 // ------------------------------------------------------------------------------------
 
-function sizeCanvas(canvas, cssW, cssH) {
+// zoom > 1 (presenter mode, full screen): everything drawn grows, the canvas keeps its CSS size;
+// the returned w, h and dpr are in drawing units (CSS pixels = drawing units × zoom)
+function sizeCanvas(canvas, cssW, cssH, zoom = 1) {
   const dpr = window.devicePixelRatio || 1;
   const w = Math.round(cssW * dpr), h = Math.round(cssH * dpr);
   if (canvas.width !== w || canvas.height !== h) {
@@ -221,8 +257,8 @@ function sizeCanvas(canvas, cssW, cssH) {
     canvas.style.height = `${cssH}px`;
   }
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  return { ctx, dpr, w: cssW, h: cssH };
+  ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, 0, 0);
+  return { ctx, dpr: dpr * zoom, w: cssW / zoom, h: cssH / zoom };
 }
 
 // The data-to-pixel map of a plot: equal scale on both axes, the data's ranges inside
@@ -424,7 +460,7 @@ class Stage {
     // where the data point (x, y) is drawn in panel p, in page pixels (for tests and notes)
     root.stagePixel = (p, x, y) => {
       const view = this.views[p], f = view.frame, box = view.main.getBoundingClientRect();
-      return [box.left + f.px(x), box.top + f.py(y)];
+      return [box.left + f.px(x) * f.zoom, box.top + f.py(y) * f.zoom];
     };
   }
 
@@ -442,6 +478,7 @@ class Stage {
     this.btnBack = button("Step back", "", () => this.go(this.cursor - 1, true));
     this.btnRun = button("Run to convergence", "run", () => this.togglePlay());
     this.btnReset = button("Reset", "", () => this.go(0, true));
+    this.buildFullscreen(bar);
     const speedLabel = el("label", { class: "small", text: "Speed" }, bar);
     this.speedSelect = el("select", { "aria-label": "Animation speed" }, speedLabel);
     for (const name of Object.keys(SPEEDS)) el("option", { value: name, text: name }, this.speedSelect);
@@ -452,14 +489,142 @@ class Stage {
     el("span", { text: "Timeline" }, line);
     this.slider = el("input", { type: "range", min: "0", max: "0", step: "1", value: "0", "aria-label": "Timeline (half-step)" }, line);
     this.sliderText = el("span", { text: "" }, line);
+    line.appendChild(speedLabel); // the speed beside the timeline: the buttons keep one row
     this.slider.addEventListener("input", () => { this.stop(false); this.go(Number(this.slider.value), false); });
     this.panelBox = el("div", { class: "panels" }, root);
     this.keys = el("div", { class: "keys" }, root);
     this.keys.innerHTML = "<b>Keys</b>: <kbd>→</kbd> or <kbd>Space</kbd> next half-step · <kbd>←</kbd> back · " +
       "<kbd>Home</kbd> start · <kbd>R</kbd> run to convergence / stop";
-    this.resizer = new ResizeObserver(() => this.draw());
+    this.resizer = new ResizeObserver(() => {
+      if (!this.watching && this.root.isConnected) this.watchPage();
+      this.fit();
+      this.draw();
+    });
     this.resizer.observe(root);
     this.buildTouch(bar);
+    this.watchPage();
+  }
+
+  // ---- fitting the screen ------------------------------------------------------------
+  // The main canvas is as tall as the room left below its top in the first screen (so the
+  // buttons, the whole figure and its numbers show without scrolling at 1280×720), at most
+  // 0.74 of its width, at least MIN_HEIGHT. Presenter mode (options.present) and full screen
+  // draw bigger (zoom) and, for one panel on a wide stage, put the curve, the numbers and the
+  // keys hint beside the figure ("side").
+
+  watchPage() {
+    this.watching = true;
+    this.refit = () => {
+      if (!this.root.isConnected) { // this stage left the page: stop watching it
+        window.removeEventListener("resize", this.refit);
+        if (this.pageResizer) this.pageResizer.disconnect();
+        this.watching = false; // back on the page, the stage's own resize watches again
+        return;
+      }
+      if (this.fit()) this.draw();
+    };
+    window.addEventListener("resize", this.refit);
+    const main = document.querySelector("[data-testid='stMainBlockContainer']");
+    if (main) { // what is above the stage may grow or shrink (a message, a caption)
+      this.pageResizer = new ResizeObserver(this.refit);
+      this.pageResizer.observe(main);
+    }
+  }
+
+  presenting() {
+    return this.isFull() || !!(this.payload && (this.payload.options || {}).present);
+  }
+
+  isFull() {
+    try { return this.root.matches(":fullscreen"); } catch (error) { return false; }
+  }
+
+  zoom() {
+    if (this.isFull()) return Math.max(PRESENT_ZOOM, Math.min(2.2, window.innerHeight / 640));
+    return this.presenting() ? PRESENT_ZOOM : 1;
+  }
+
+  // the distance from the top of the page (or of the full-screen stage) to node's top
+  pageTop(node) {
+    const top = node.getBoundingClientRect().top;
+    if (this.isFull()) return top - this.root.getBoundingClientRect().top + this.root.scrollTop;
+    let scroller = this.root;
+    while (scroller) {
+      scroller = scroller.parentElement || (scroller.getRootNode && scroller.getRootNode().host) || null;
+      if (!scroller || scroller === document.documentElement) break;
+      const overflow = getComputedStyle(scroller).overflowY;
+      if ((overflow === "auto" || overflow === "scroll") && scroller.scrollHeight > scroller.clientHeight) {
+        return top - scroller.getBoundingClientRect().top + scroller.scrollTop;
+      }
+    }
+    return top + window.scrollY;
+  }
+
+  // sets each view's canvas heights; true when a height or the layout changed
+  fit() {
+    if (!this.views || !this.views.length) return false;
+    const root = this.root;
+    const present = this.presenting();
+    const side = present && this.panels.length === 1 && root.clientWidth >= SIDE_MIN_WIDTH;
+    const before = `${root.className}|${this.views.map((v) => `${v.fitH},${v.curveH}`).join(";")}`;
+    root.classList.toggle("present", present);
+    root.classList.toggle("multi", this.panels.length > 1);
+    root.classList.toggle("side", side);
+    // the keys hint stays in view while presenting: beside the figure, or above the figures
+    if (side) {
+      if (this.keys.parentNode !== this.views[0].box) this.views[0].box.appendChild(this.keys);
+    } else if (present) {
+      if (this.keys.nextSibling !== this.panelBox) root.insertBefore(this.keys, this.panelBox);
+    } else if (root.lastChild !== this.keys) {
+      root.appendChild(this.keys);
+    }
+    const viewport = this.isFull() ? root.clientHeight || window.innerHeight : window.innerHeight;
+    for (const view of this.views) {
+      const cssW = view.main.clientWidth || view.box.clientWidth || 600;
+      const room = viewport - this.pageTop(view.main) - FIT_MARGIN;
+      const ratio = Math.round(cssW * 0.74);
+      view.fitH = room >= MIN_HEIGHT ? Math.min(ratio, Math.floor(room)) : Math.max(MIN_HEIGHT, Math.min(ratio, 560));
+      view.curveH = 210;
+      if (side) {
+        const used = this.pageTop(view.curve) - this.pageTop(view.main) + this.keys.offsetHeight + 12;
+        view.curveH = Math.max(180, Math.min(320, view.fitH - used));
+      }
+    }
+    return before !== `${root.className}|${this.views.map((v) => `${v.fitH},${v.curveH}`).join(";")}`;
+  }
+
+  buildFullscreen(bar) {
+    if (!this.root.requestFullscreen) return;
+    const b = el("button", { type: "button", class: "full", "aria-label": "Full screen", title: "Full screen (Esc leaves it)" }, bar);
+    b.innerHTML = FULL_ICON;
+    b.addEventListener("click", () => {
+      if (this.isFull()) document.exitFullscreen();
+      else this.root.requestFullscreen().catch(() => {});
+    });
+    this.btnFull = b;
+    document.addEventListener("fullscreenchange", () => {
+      const full = this.isFull();
+      b.setAttribute("aria-label", full ? "Leave full screen" : "Full screen");
+      b.title = full ? "Leave full screen (Esc)" : "Full screen (Esc leaves it)";
+      this.fit();
+      this.draw();
+    });
+  }
+
+  // the key numbers of the half-step on screen, per panel: J, or ℓ and 𝓛 (as the page's metrics)
+  updateReadouts() {
+    if (!this.views) return;
+    this.panels.forEach((panel, index) => {
+      const view = this.views[index];
+      if (!view || !view.readout) return;
+      const i = panel.at(this.cursor);
+      const names = panel.curveNames();
+      const html = names.map((name) => {
+        const symbol = name === "J" ? "J" : name === "ll" ? "ℓ" : "𝓛";
+        return `<span class="number" data-name="${name}">${symbol} = <b>${fmtSig(panel.spec.curves[name][i], 6)}</b></span>`;
+      }).join(" ");
+      if (view.readoutHtml !== html) { view.readout.innerHTML = html; view.readoutHtml = html; }
+    });
   }
 
   // ---- data from Python ------------------------------------------------------------
@@ -473,6 +638,7 @@ class Stage {
       this.payload = data; // only the options changed: keep the cursor
       this.pending = []; // an edit the server refused (its message is on the page) leaves no mark
       this.applyOptions();
+      this.fit();
       this.draw();
     }
   }
@@ -495,6 +661,7 @@ class Stage {
     this.buildPanels();
     this.applyOptions();
     this.root.dataset.cursor = String(this.cursor);
+    this.fit();
     this.draw();
     this.updateControls();
     if (!this.root.dataset.readyAt) this.root.dataset.readyAt = String(Math.round(performance.now()));
@@ -511,11 +678,12 @@ class Stage {
     this.views = this.panels.map((panel, index) => {
       const box = el("div", { class: "panel" }, this.panelBox);
       if (panel.spec.title) el("h2", { text: panel.spec.title }, box);
+      const readout = el("div", { class: "readout", "data-panel": String(index) }, box);
       const main = el("canvas", { class: "main", "data-panel": String(index), role: "img", "aria-label": "" }, box);
       const curve = el("canvas", { class: "curve" }, box);
       main.addEventListener("click", (event) => this.pick(index, event));
       this.touchPanel(main, index);
-      return { box, main, curve, frame: null };
+      return { box, main, curve, readout, frame: null };
     });
   }
 
@@ -636,7 +804,7 @@ class Stage {
     const f = view.frame;
     if (!f || !this.setTriggerValue) return;
     const rect = view.main.getBoundingClientRect();
-    const mx = event.clientX - rect.left, my = event.clientY - rect.top;
+    const mx = (event.clientX - rect.left) / f.zoom, my = (event.clientY - rect.top) / f.zoom;
     const { xy, n } = this.points;
     let best = -1, bestD = 14 * 14;
     for (let i = 0; i < n; i++) {
@@ -720,6 +888,7 @@ class Stage {
     set(this.slider, "disabled", playing);
     set(this.sliderText, "textContent", `half-step ${this.cursor} of ${this.last}`);
     this.updateTouch();
+    this.updateReadouts();
     const probe = document.createElement("div");
     probe.className = "status";
     const html = this.statusText(probe);
@@ -864,7 +1033,8 @@ class Stage {
     const f = view && view.frame;
     if (!f) return null;
     const rect = view.main.getBoundingClientRect();
-    let mx = clientX - rect.left, my = clientY - rect.top;
+    const zoom = f.zoom || 1; // presenter mode and full screen draw bigger
+    let mx = (clientX - rect.left) / zoom, my = (clientY - rect.top) / zoom;
     if (!clamp && (mx < f.m.l || mx > f.m.l + f.pw || my < f.m.t || my > f.m.t + f.ph)) return null;
     mx = Math.max(f.m.l, Math.min(f.m.l + f.pw, mx));
     my = Math.max(f.m.t, Math.min(f.m.t + f.ph, my));
@@ -875,7 +1045,8 @@ class Stage {
     const view = this.views[p], f = view.frame;
     if (!f) return -1;
     const rect = view.main.getBoundingClientRect();
-    const mx = event.clientX - rect.left, my = event.clientY - rect.top;
+    const zoom = f.zoom || 1;
+    const mx = (event.clientX - rect.left) / zoom, my = (event.clientY - rect.top) / zoom;
     let best = -1, bestD = 18 * 18;
     this.panels[p].centres(0).forEach((c, k) => {
       const dx = f.px(c[0]) - mx, dy = f.py(c[1]) - my;
@@ -946,7 +1117,8 @@ class Stage {
     if (event.shiftKey) {
       const view = this.views[p], f = view.frame;
       const rect = view.main.getBoundingClientRect();
-      const mx = event.clientX - rect.left, my = event.clientY - rect.top;
+      const zoom = f.zoom || 1;
+      const mx = (event.clientX - rect.left) / zoom, my = (event.clientY - rect.top) / zoom;
       const { xy, n } = this.points;
       let best = -1, bestD = Infinity;
       for (let i = 0; i < n; i++) {
@@ -1028,11 +1200,13 @@ class Stage {
   }
 
   drawPanel(panel, view, from, to, t) {
-    const cssW = view.box.clientWidth || 600;
-    const cssH = Math.max(300, Math.min(560, Math.round(cssW * 0.74)));
-    const { ctx, dpr, w, h } = sizeCanvas(view.main, cssW, cssH);
+    const cssW = view.main.clientWidth || view.box.clientWidth || 600;
+    const cssH = view.fitH || Math.max(300, Math.min(560, Math.round(cssW * 0.74)));
+    const zoom = this.zoom();
+    const { ctx, dpr, w, h } = sizeCanvas(view.main, cssW, cssH, zoom);
     const data = this.payload;
     const f = frameOf(w, h, data.x_range, data.y_range);
+    f.zoom = zoom; // page pixels = f.px(x) * f.zoom (presenter mode and full screen draw bigger)
     view.frame = f;
     const a = panel.at(from), b = panel.at(to);
     const options = data.options || {};
@@ -1342,8 +1516,8 @@ class Stage {
   }
 
   drawCurve(panel, view, at) {
-    const cssW = view.box.clientWidth || 600;
-    const { ctx, w, h } = sizeCanvas(view.curve, cssW, 210);
+    const cssW = view.curve.clientWidth || view.box.clientWidth || 600;
+    const { ctx, w, h } = sizeCanvas(view.curve, cssW, view.curveH || 210);
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, w, h);
     const m = { l: 84, r: 16, t: 48, b: 36 };
@@ -1357,7 +1531,7 @@ class Stage {
     ctx.textAlign = "left";
     const title = panel.alg === "kmeans" ? "J after every half-step (never rises)"
       : "log-likelihood ℓ (solid) and lower bound 𝓛 (dashed) after every half-step";
-    ctx.fillText(title, m.l, 4);
+    fitText(ctx, title, m.l, 4, w - 6, 15);
     if (!values.length) return;
     let lo = Math.min(...values), hi = Math.max(...values);
     if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) { lo -= 1; hi += 1; }
@@ -1442,7 +1616,7 @@ class Stage {
     ctx.font = "14px system-ui, sans-serif";
     ctx.textAlign = "left";
     ctx.textBaseline = "top";
-    ctx.fillText(`now (half-step ${Math.round(now)}):  ` + texts.join("   "), m.l, 25);
+    fitText(ctx, `now (half-step ${Math.round(now)}):  ` + texts.join("   "), m.l, 25, w - 6, 14);
     ctx.restore();
   }
 }
