@@ -501,6 +501,9 @@ class Stage {
       this.draw();
     });
     this.resizer.observe(root);
+    const interact = () => { this.interacted = true; };
+    root.addEventListener("pointerdown", interact, true);
+    root.addEventListener("keydown", interact, true);
     this.buildTouch(bar);
     this.watchPage();
   }
@@ -578,6 +581,15 @@ class Stage {
     } else if (root.lastChild !== this.keys) {
       root.appendChild(this.keys);
     }
+    // Once the person works on the stage (a click, a key, a drag), the figure keeps its size
+    // while the window and the mode stay the same: a message appearing above it, or a new run
+    // after a drag or an edit, must not change the axes under their hands (equal scale: another
+    // height would show other ranges).
+    const key = `${window.innerWidth}x${window.innerHeight}|${present}|${this.isFull()}|${this.views.length}`;
+    if (this.interacted && key === this.fitKey && this.sticky && this.sticky.length === this.views.length) {
+      this.views.forEach((view, i) => { [view.fitH, view.curveH] = this.sticky[i]; });
+      return before !== `${root.className}|${this.views.map((v) => `${v.fitH},${v.curveH}`).join(";")}`;
+    }
     const viewport = this.isFull() ? root.clientHeight || window.innerHeight : window.innerHeight;
     for (const view of this.views) {
       const cssW = view.main.clientWidth || view.box.clientWidth || 600;
@@ -590,6 +602,8 @@ class Stage {
         view.curveH = Math.max(180, Math.min(320, view.fitH - used));
       }
     }
+    this.fitKey = key;
+    this.sticky = this.views.map((v) => [v.fitH, v.curveH]);
     return before !== `${root.className}|${this.views.map((v) => `${v.fitH},${v.curveH}`).join(";")}`;
   }
 
@@ -839,6 +853,7 @@ class Stage {
   key(event) {
     if (!this.root.isConnected) { this.unlisten(); return; }
     if (!this.payload || !this.accepts(event)) return;
+    this.interacted = true;
     const k = event.key;
     if (k === "ArrowRight" || k === " " || k === "Spacebar") {
       event.preventDefault();
