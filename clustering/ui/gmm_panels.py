@@ -611,6 +611,7 @@ def load_collapse_example() -> None:
     state.set_value(PAGE, "cov", "full")
     state.set_value(PAGE, "reg_covar", 0.0)
     state.set_value(PAGE, "point", None)
+    state.request_app_rerun(PAGE)  # new data and set-up: the whole page runs again
 
 
 def degenerate_cases(run: stepper.Run | None) -> None:

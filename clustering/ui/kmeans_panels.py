@@ -549,6 +549,7 @@ def _use_best(seed: int) -> None:
     state.set_value(PAGE, "init_seed", int(seed))
     state.set_value(PAGE, "selected", None)
     state.set_value(PAGE, "best_loaded", int(seed))  # said beside the button, where the person is
+    state.request_app_rerun(PAGE)  # the sidebar's seed changed: a new run, the whole page
 
 
 def restarts_panel(active: state.ActiveData, setup: Setup, run: stepper.Run | None,

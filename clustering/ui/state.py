@@ -198,6 +198,12 @@ def set_default(page: str, name: str, value: Any) -> None:
         set_value(page, name, value)
 
 
+def request_app_rerun(page: str) -> None:
+    """Callback helper: a widget in the page's cursor part (a fragment) changed the set-up or
+    the data, so the whole page must run again (sidebar included), not the fragment alone."""
+    set_value(page, "rerun_app", True)
+
+
 def push_message(page: str, text: str, level: str = "info") -> None:
     """Queue a message (info, warning or error) that the page shows once on its next run."""
     messages = dict(st.session_state.get(_MESSAGES, {}))
