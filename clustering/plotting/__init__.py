@@ -30,6 +30,7 @@ from clustering.plotting.charts import (
     bound_figure,
     objective_figure,
     responsibility_bars,
+    responsibility_bars_html,
     restarts_figure,
 )
 from clustering.plotting.compare import (
@@ -99,4 +100,4 @@ from clustering.plotting.style import (
     scatter_type,
 )
 
-__all__ = ["axis_ranges", "RING_COLOUR", "WEBGL_THRESHOLD", "TEMPLATE", "MAX_DRAWN_POINTS", "FONT_SIZE", "CENTROID_SIZE", "FIGURE_HEIGHT", "SAMPLE_SEED", "GAMMA_HOVER_POINTS", "PLOT_CONFIG", "colour", "hex_to_rgb", "rgba", "scatter_type", "new_figure", "assembled", "drawn_indices", "sample_note", "base_layout", "base_figure", "points_trace", "CLICK_GRID_SIZE", "OUTLINE_COLOUR", "E_STEP_COLOUR", "M_STEP_COLOUR", "point_marker_size", "cluster_colourscale", "click_grid_trace", "legend_entry", "centroid_labels", "centroid_trace", "DATA_COLOUR", "plain_text", "data_figure", "LINE_ROW_HEIGHT", "LINE_JITTER", "number_line_figure", "ELLIPSE_WIDTH", "GHOST_ALPHA", "DENSITY_COLOUR", "sigma_mass", "responsibility_colours", "set_point_colours", "ellipse_dicts", "means_dict", "density_dict", "gmm_figure", "storyboard_figure", "generative_figure", "kmeans_figure", "placement_figure", "bound_figure", "responsibility_bars", "objective_figure", "restarts_figure", "COMPARE_HEIGHT", "COMPARE_LEGEND_SPACE", "COMPARE_AXIS_SPACE", "side_by_side", "sigma_limit_figure"]
+__all__ = ["axis_ranges", "RING_COLOUR", "WEBGL_THRESHOLD", "TEMPLATE", "MAX_DRAWN_POINTS", "FONT_SIZE", "CENTROID_SIZE", "FIGURE_HEIGHT", "SAMPLE_SEED", "GAMMA_HOVER_POINTS", "PLOT_CONFIG", "colour", "hex_to_rgb", "rgba", "scatter_type", "new_figure", "assembled", "drawn_indices", "sample_note", "base_layout", "base_figure", "points_trace", "CLICK_GRID_SIZE", "OUTLINE_COLOUR", "E_STEP_COLOUR", "M_STEP_COLOUR", "point_marker_size", "cluster_colourscale", "click_grid_trace", "legend_entry", "centroid_labels", "centroid_trace", "DATA_COLOUR", "plain_text", "data_figure", "LINE_ROW_HEIGHT", "LINE_JITTER", "number_line_figure", "ELLIPSE_WIDTH", "GHOST_ALPHA", "DENSITY_COLOUR", "sigma_mass", "responsibility_colours", "set_point_colours", "ellipse_dicts", "means_dict", "density_dict", "gmm_figure", "storyboard_figure", "generative_figure", "kmeans_figure", "placement_figure", "bound_figure", "responsibility_bars", "responsibility_bars_html", "objective_figure", "restarts_figure", "COMPARE_HEIGHT", "COMPARE_LEGEND_SPACE", "COMPARE_AXIS_SPACE", "side_by_side", "sigma_limit_figure"]

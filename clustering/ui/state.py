@@ -269,3 +269,23 @@ def memo(page: str, data_key: object, snapshot_keys: tuple, compute):
             del store[old]
     store[key] = value
     return value
+
+
+def memo_many(page: str, data_key: object, keyed: dict, compute_missing):
+    """:func:`memo` for many values at once: ``keyed`` maps a name (e.g. a half-step's index)
+    to its snapshot keys; ``compute_missing(names)`` returns {name: value} for the names not
+    kept yet, computed together (one pass can share work between them). Returns {name: value}.
+    """
+    store = st.session_state.setdefault(f"{page}.{_MEMO}", {})
+    found = {name: store[(data_key, *keys)] for name, keys in keyed.items()
+             if (data_key, *keys) in store}
+    missing = [name for name in keyed if name not in found]
+    if missing:
+        computed = compute_missing(missing)
+        for name in missing:
+            found[name] = computed[name]
+            if len(store) >= MEMO_ENTRIES:
+                del store[next(iter(store))]
+            store[(data_key, *keyed[name])] = computed[name]
+    return found
+
