@@ -63,7 +63,8 @@ SETTINGS = {"as it comes": {}, "BLAS 1 thread": bt.BLAS_ENV_ONE_THREAD}
 # settled is measured in the page, from the key to the link showing the new half-step
 SCHEDULE_KEY_JS = """
 ([at]) => {
-  const stage = document.querySelector('.cl-stage');
+  const host = [...document.querySelectorAll('*')].find((e) => e.shadowRoot && e.shadowRoot.querySelector('.cl-stage'));
+  const stage = (host ? host.shadowRoot : document).querySelector('.cl-stage');
   const target = String(Number(stage.dataset.cursor) + 1);
   window.__round = {target, start: null, end: null};
   setTimeout(() => {
@@ -140,6 +141,14 @@ def blas_compute(sizes=(1_000, 100_000), seconds: float = 6.0) -> dict:
     return results
 
 
+def wait_idle(page, timeout_ms: float = 300_000) -> None:
+    """Wait until the page's script is not running, then a quiet moment."""
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') !== 'running'",
+        timeout=timeout_ms, polling=100)
+    page.wait_for_timeout(300)
+
+
 def open_sessions(browser, server: bt.Server, count: int, n: int) -> list:
     """``count`` contexts on the link, loaded concurrently (as a class opening the link)."""
     pages = []
@@ -150,7 +159,7 @@ def open_sessions(browser, server: bt.Server, count: int, n: int) -> list:
         pages.append(page)
     for page in pages:
         page.locator(READY).wait_for(timeout=300_000)
-        bt.wait_idle(page, timeout_ms=300_000)
+        wait_idle(page)
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
     return pages
 
@@ -164,7 +173,7 @@ def round_of_keys(pages: list, delay_ms: int = 600) -> list[dict]:
             page.keyboard.press("Home")
             page.wait_for_function(
                 "() => new URLSearchParams(location.search).get('step') === '0'", timeout=300_000)
-            bt.wait_idle(page, timeout_ms=300_000)
+            wait_idle(page)
     at = int(time.time() * 1000) + delay_ms
     targets = [page.evaluate(SCHEDULE_KEY_JS, [at]) for page in pages]
     time.sleep(max(0.0, at / 1000 - time.time()))
