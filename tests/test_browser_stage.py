@@ -376,3 +376,27 @@ def test_pages_write_no_file_outside_the_repository(browser, tmp_path):
                                 capture_output=True, text=True).stdout
     new = set(repo_after.splitlines()) - set(repo_before.splitlines())
     assert not {line for line in new if "__pycache__" not in line and "screenshots" not in line}, new
+
+
+def test_the_curve_zooms_to_the_last_eight_half_steps(app_url, page):
+    """The curve's zoom toggle: the last 8 half-steps up to the one on screen, axes fitted to
+    them, so late small rises of ℓ are visible; off again: the whole run."""
+    open_link(page, app_url, GMM_LINK)
+    last = int(stage(page).evaluate("(el) => el.__stage.last"))
+    assert last > 16
+    page.get_by_label("Animation speed").select_option("instant")
+    unfocus(page)
+    page.keyboard.press("r")  # to the end
+    settle(page, last)
+    window = "(el) => el.__stage.curveWindow(el.__stage.panels[0], el.__stage.cursor)"
+    curve = "(el) => el.querySelector('canvas.curve').toDataURL()"
+    assert stage(page).evaluate(window) == [0, last]
+    whole = stage(page).evaluate(curve)
+    page.get_by_label("Zoom the curve to the last 8 half-steps").check()
+    assert stage(page).evaluate(window) == [last - 8, last]
+    assert stage(page).evaluate(curve) != whole  # redrawn at once, zoomed
+    screenshot(page, "stage-gmm-curve-zoom")
+    page.keyboard.press("Home")
+    assert stage(page).evaluate(window) == [0, 8]  # near the start: the first 8
+    page.get_by_label("Zoom the curve to the last 8 half-steps").uncheck()
+    assert stage(page).evaluate(window) == [0, last]

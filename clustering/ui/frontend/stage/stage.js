@@ -6,6 +6,7 @@
 const SPEEDS = { slow: 700, normal: 300, fast: 120, instant: 0 };
 const HOLD = 0.35; // Run to convergence: pause between half-steps, as a share of the speed
 const REPORT_DELAY = 250; // ms after the last change before the cursor is reported
+const ZOOM_HALF_STEPS = 8; // the curve's zoom: the last this many half-steps up to the one on screen
 const E_COLOUR = "#1f4e79";
 const M_COLOUR = "#b8452b";
 const OUTLINE = "#1a1a1a";
@@ -337,6 +338,7 @@ class Stage {
     this.anim = null;
     this.playing = false;
     this.speed = "normal";
+    this.zoomed = false; // the curve shows the last ZOOM_HALF_STEPS half-steps only
     this.reportTimer = null;
     this.reportSeq = 0;
     this.payload = null;
@@ -377,6 +379,7 @@ class Stage {
     for (const name of Object.keys(SPEEDS)) el("option", { value: name, text: name }, this.speedSelect);
     this.speedSelect.value = this.speed;
     this.speedSelect.addEventListener("change", () => { this.speed = this.speedSelect.value; });
+    this.buildZoomToggle(bar);
     this.status = el("div", { class: "status", role: "status" }, root);
     const line = el("div", { class: "timeline" }, root);
     el("span", { text: "Timeline" }, line);
@@ -389,6 +392,24 @@ class Stage {
       "<kbd>Home</kbd> start · <kbd>R</kbd> run to convergence / stop";
     this.resizer = new ResizeObserver(() => this.draw());
     this.resizer.observe(root);
+  }
+
+  buildZoomToggle(bar) {
+    // late changes of ℓ (or J) are tiny next to the first ones: on fixed axes they look flat
+    const label = el("label", { class: "small zoom",
+      title: `The curve shows the last ${ZOOM_HALF_STEPS} half-steps up to the one on screen, its axis fitted to them` }, bar);
+    this.zoomBox = el("input", { type: "checkbox", "aria-label": `Zoom the curve to the last ${ZOOM_HALF_STEPS} half-steps` }, label);
+    el("span", { text: `Zoom curve: last ${ZOOM_HALF_STEPS}` }, label);
+    this.zoomBox.addEventListener("change", () => { this.zoomed = this.zoomBox.checked; this.draw(); });
+  }
+
+  curveWindow(panel, at) {
+    // [first, last] half-steps the curve spans: all of them, or (zoomed) the last
+    // ZOOM_HALF_STEPS up to the half-step on screen (from the start while fewer are reached)
+    const end = panel.length - 1;
+    if (!this.zoomed || end <= ZOOM_HALF_STEPS) return [0, end];
+    const last = Math.min(end, Math.max(ZOOM_HALF_STEPS, Math.ceil(at)));
+    return [last - ZOOM_HALF_STEPS, last];
   }
 
   // ---- data from Python ------------------------------------------------------------
@@ -1007,7 +1028,8 @@ class Stage {
     const pw = w - m.l - m.r, ph = h - m.t - m.b;
     const names = panel.curveNames();
     const series = names.map((name) => panel.spec.curves[name]);
-    const values = series.flat().filter((v) => v !== null && Number.isFinite(v));
+    const [first, lastShown] = this.curveWindow(panel, at);
+    const values = series.flatMap((s) => s.slice(first, lastShown + 1)).filter((v) => v !== null && Number.isFinite(v));
     ctx.font = "15px system-ui, sans-serif";
     ctx.fillStyle = "#1a1a1a";
     ctx.textBaseline = "top";
@@ -1020,8 +1042,8 @@ class Stage {
     if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) { lo -= 1; hi += 1; }
     const pad = 0.08 * (hi - lo);
     lo -= pad; hi += pad;
-    const last = Math.max(panel.length - 1, 1);
-    const X = (i) => m.l + (i / last) * pw;
+    const span = Math.max(lastShown - first, 1);
+    const X = (i) => m.l + ((i - first) / span) * pw;
     const Y = (v) => m.t + ((hi - v) / (hi - lo)) * ph;
     // axes
     ctx.strokeStyle = "#e6e6e6";
@@ -1037,7 +1059,7 @@ class Stage {
     }
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    for (const v of ticks(0, last, Math.min(8, last)).filter((v) => Number.isInteger(v))) ctx.fillText(String(v), X(v), m.t + ph + 4);
+    for (const v of ticks(first, first + span, Math.min(8, span)).filter((v) => Number.isInteger(v))) ctx.fillText(String(v), X(v), m.t + ph + 4);
     ctx.fillText("half-step", m.l + pw / 2, m.t + ph + 19);
     ctx.strokeStyle = "#888";
     ctx.strokeRect(m.l, m.t, pw, ph);
@@ -1046,6 +1068,7 @@ class Stage {
     const colours = [E_COLOUR, M_COLOUR];
     series.forEach((s, which) => {
       ctx.save();
+      ctx.beginPath(); ctx.rect(m.l - 5, m.t - 5, pw + 10, ph + 10); ctx.clip(); // zoomed: the window only
       ctx.strokeStyle = which === 0 ? "#1f77b4" : "#ff7f0e";
       ctx.lineWidth = 2.5;
       if (which === 1) ctx.setLineDash([7, 4]);
