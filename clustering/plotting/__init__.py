@@ -14,7 +14,7 @@ hand them over. Conventions shared by every figure:
 Why SVG for few points: ``st.plotly_chart`` draws a changed figure into a new graph div (and
 then draws it once more, as it re-applies its theme), and a new WebGL context costs headless
 Chromium about 0.4 s whatever the number of points, where SVG costs about 0.1 ms a point in each
-of the two draws (bench/bench_figures.py measures one draw). The K-means and GMM figures take
+of the two draws (measured by bench_figures.py, since removed). The K-means and GMM figures take
 ``webgl=True`` on their pages: there ``clustering.ui.plotly_view`` redraws one graph div in
 place, its WebGL context is made once, and WebGL is then the quicker at any N (K-means page at
 N = 1,000: 479 against 586 ms from click to redrawn).
