@@ -74,9 +74,14 @@ function ticks(lo, hi, count) {
   return out;
 }
 
+const TICK_FORMATS = new Map(); // digits -> Intl.NumberFormat (made once: toLocaleString makes one per call)
+
 function tickText(v, step) {
   const digits = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-  return v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  if (!TICK_FORMATS.has(digits)) {
+    TICK_FORMATS.set(digits, new Intl.NumberFormat("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+  }
+  return TICK_FORMATS.get(digits).format(v);
 }
 
 const ease = (t) => (t < 0.5 ? 2 * t * t : 1 - Math.pow(-2 * t + 2, 2) / 2);
