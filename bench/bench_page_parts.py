@@ -1,16 +1,19 @@
-"""Where a click's server time goes: the K-means and GMM pages' parts, timed per click.
+"""Where the server's time goes: the K-means and GMM pages' parts, on opening and per half-step.
 
 Run from the repository root:
 
     python bench/bench_page_parts.py             # N = 1,000, 20,000, 100,000
     python bench/bench_page_parts.py --quick     # N = 1,000 and 20,000, fewer clicks
 
-The browser benchmark (bench_browser.py) times a click end to end; this one says which part
-of the page's script the server spends it in. One session per page and N (Streamlit's AppTest
-through the real router), opened with the benchmark's link, then ``E step`` / ``M step``
-clicked in turn. Every public function of the page's panel module, of ``clustering.plotting``
-and of ``clustering.derived``, the stage, ``st.plotly_chart``, the figure
-component (``plotly_view.show``), Plotly's ``to_json`` and Streamlit's element functions
+The browser benchmark (bench_stage.py) times a half-step and the page's opening end to end;
+this one says which part of the page's script the server spends them in. One session per page
+and N (Streamlit's AppTest through the real router), opened with the benchmark's link (the
+first run's parts are printed too), then the stage's ``E step`` / ``M step`` pressed in turn
+as the browser's stage reports them (``conftest.stage_button``: the stored run's cursor moves,
+the page reruns; in the browser only the page's cursor fragment reruns, AppTest runs it all).
+Every public function of the page's panel module, of ``clustering.plotting``
+and of ``clustering.derived``, the stage (``stage.show``), ``st.plotly_chart``,
+Plotly's ``to_json`` and Streamlit's element functions
 (``st.table``, ``st.latex``, ...) are wrapped with a timer (nothing else changes); the script's
 whole run is timed too. Times are per click (the median over the clicks of each part's total
 in that click); nested calls are counted in each caller too, so the parts add up to more than
@@ -30,9 +33,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 import plotly.io  # noqa: E402
 import streamlit as st  # noqa: E402
+from conftest import stage_button  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from clustering import derived, plotting  # noqa: E402
@@ -89,32 +94,39 @@ def click_totals() -> dict[str, float]:
     return totals
 
 
-def measure(page: str, n: int, clicks: int) -> tuple[float, float, dict[str, float]]:
+def measure(page: str, n: int, clicks: int) -> tuple[float, float, dict[str, float], dict[str, float]]:
     page_file, _, link = LINKS[page]
     at = AppTest.from_file(APP, default_timeout=600)
     at.switch_page(page_file)
     at.query_params.update({**link, "n": str(n)})
+    SPENT.clear()
     started = time.perf_counter()
     at.run()
     opened = time.perf_counter() - started
+    first = click_totals()
     if at.exception:
         raise RuntimeError(at.exception[0].message)
-    # one untimed click of each kind: the first E step adds the slider and the J chart
+    pages = (page,)
+    # one untimed press of each kind
     for label in ("E step", "M step"):
-        next(b for b in at.button if b.label == label).click().run()
+        stage_button(at, label, pages).click().run()
     SPENT.clear()
     runs, parts = [], []
     for _ in range(clicks):
-        label = "E step" if not next(b for b in at.button if b.label == "E step").disabled else "M step"
+        label = "E step" if not stage_button(at, "E step", pages).disabled else "M step"
         started = time.perf_counter()
-        next(b for b in at.button if b.label == label).click().run()
+        stage_button(at, label, pages).click().run()
         runs.append(time.perf_counter() - started)
         parts.append(click_totals())
         if at.exception:
             raise RuntimeError(at.exception[0].message)
     names = {name for totals in parts for name in totals}
     medians = {name: statistics.median(totals.get(name, 0.0) for totals in parts) for name in names}
-    return opened, statistics.median(runs), medians
+    return opened, statistics.median(runs), medians, first
+
+
+def load_line() -> str:
+    return "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main(argv=None) -> int:
@@ -133,9 +145,13 @@ def main(argv=None) -> int:
     warm.run()
     for n in args.sizes:
         for page in LINKS:
-            opened, script, parts = measure(page, n, args.clicks)
-            print(f"\n/{page}, N = {n:,}: the whole script {1000 * script:,.0f} ms per click "
-                  f"(median of {args.clicks}; the page opened in {opened:.1f} s)")
+            opened, script, parts, first = measure(page, n, args.clicks)
+            print(f"\n/{page}, N = {n:,}: the page's first run {1000 * opened:,.0f} ms "
+                  f"({load_line()})")
+            for name, seconds in sorted(first.items(), key=lambda kv: -kv[1])[: args.top]:
+                print(f"  {1000 * seconds:8,.1f} ms  {100 * seconds / opened:5.1f}%  {name}")
+            print(f"/{page}, N = {n:,}: the whole script {1000 * script:,.0f} ms per half-step "
+                  f"(median of {args.clicks})")
             for name, seconds in sorted(parts.items(), key=lambda kv: -kv[1])[: args.top]:
                 print(f"  {1000 * seconds:8,.1f} ms  {100 * seconds / script:5.1f}%  {name}")
             sys.stdout.flush()

@@ -1,15 +1,17 @@
-"""Where a click's time goes in the browser: a CPU profile of one page's main thread.
+"""Where a half-step's time goes in the browser: a CPU profile of one page's main thread.
 
 Run from the repository root:
 
     python bench/profile_click.py /kmeans?dataset=blobs&n=1000&seed=1&k=3&init=random&init_seed=0
     python bench/profile_click.py --clicks 4 --top 30 "/gmm?dataset=blobs&n=1000&k=3"
 
-Starts ``streamlit run app.py`` on 127.0.0.1, opens the link in headless Chromium, clicks
-``E step`` / ``M step`` in turn (after one warm-up click) with Chrome's JavaScript profiler
-running (DevTools protocol), and prints the functions and scripts that took the most
-self time, summed over the timed clicks, next to the click times from ``browser_timing``.
-A tool for finding what to draw less of, not a figure for the issues (bench_browser is).
+Starts ``streamlit run app.py`` on 127.0.0.1, opens the link in headless Chromium, presses
+the stage's → (after one warm-up press) with Chrome's JavaScript profiler running (DevTools
+protocol), each press timed from the key to the first painted frame after ``data-cursor``
+changed (as bench_stage.py), then waits for the page to settle (the stage's report and the
+server's fragment rerun are in the profile too). Prints the functions and scripts that took
+the most self time, summed over the timed presses. A tool for finding what to draw less of
+(stage.js's drawAt, Streamlit's rerun), not a figure for the issues (bench_stage.py is).
 """
 
 from __future__ import annotations
@@ -45,38 +47,44 @@ def self_times(profile: dict) -> tuple[Counter, Counter]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("link", help="the page and query, e.g. /kmeans?dataset=blobs&n=1000")
-    parser.add_argument("--clicks", type=int, default=4, help="timed clicks (4)")
+    parser.add_argument("--clicks", type=int, default=4, help="timed presses of → (4)")
     parser.add_argument("--top", type=int, default=25, help="rows to print (25)")
-    parser.add_argument("--selector", default=None,
-                        help="the main figure's container (default: from the page's path)")
     args = parser.parse_args(argv)
+    import bench_stage  # the key's timing and the settled wait
     from playwright.sync_api import sync_playwright
 
-    page_name = args.link.lstrip("/").split("?")[0]
-    selector = args.selector or f".st-key-{page_name}-figure"
     server = bt.start_server("app.py")
     try:
         with sync_playwright() as playwright:
             browser = bt.launch_browser(playwright)
-            tab, _ = bt.open_tab(browser, page_name, server.url + args.link, selector,
-                                 ("E step", "M step"))
-            bt.click_and_time(tab)  # warm-up
-            cdp = tab.context.new_cdp_session(tab.page)
+            context = browser.new_context(viewport=bt.VIEWPORT)
+            page = context.new_page()
+            page.goto(server.url + "/")
+            page.goto(server.url + args.link)
+            bench_stage.wait_ready(page)
+            bench_stage.settle_quiet(page)
+
+            def press() -> float:
+                ms = page.evaluate(bench_stage.STAGE_TIME_JS, ["key"])
+                page.wait_for_timeout(400)  # the animation, then the report
+                bench_stage.settle_quiet(page)
+                return ms
+
+            press()  # warm-up
+            cdp = context.new_cdp_session(page)
             cdp.send("Profiler.enable")
             cdp.send("Profiler.setSamplingInterval", {"interval": 200})
             cdp.send("Profiler.start")
-            results = [bt.click_and_time(tab) for _ in range(args.clicks)]
+            results = [press() for _ in range(args.clicks)]
             profile = cdp.send("Profiler.stop")["profile"]
             browser.close()
     finally:
         server.stop()
-    for result in results:
-        print(f"{result['label']}: end {result['end']:.0f} ms, script finished "
-              f"{result['finished']:.0f} ms, first plot {result['first_plot']:.0f} ms, "
-              f"{result['messages']} messages, {result['bytes'] / 1024:.0f} KB")
+    for i, ms in enumerate(results, 1):
+        print(f"→ {i}: first painted frame of the next half-step after {ms:.1f} ms")
     functions, scripts = self_times(profile)
     total = sum(scripts.values())
-    print(f"\nMain-thread self time over {args.clicks} clicks (and the quiet waits): "
+    print(f"\nMain-thread self time over {args.clicks} presses (and the quiet waits): "
           f"{total:.0f} ms, idle included")
     print("\nBy script:")
     for url, ms in scripts.most_common(args.top):

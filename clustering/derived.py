@@ -224,14 +224,30 @@ def gmm_curve_point(X: np.ndarray, run: Run, index: int) -> tuple[float, float |
     return _gmm_numbers(X, run, index)[1:]
 
 
-def _gmm_numbers(X: np.ndarray, run: Run, index: int) -> tuple[np.ndarray | None, float, float | None]:
-    """(q in force, ℓ(θ_i), 𝓛(q, θ_i)) at half-step ``index``, each computed once."""
+def gmm_curve_points(X: np.ndarray, run: Run, indices) -> dict[int, tuple[float, float | None]]:
+    """:func:`gmm_curve_point` for each of ``indices``, in one pass: the q an E step computes
+    is the q in force at the M step after it, so it is computed once for both (the same
+    function on the same parameters: the same numbers as one point at a time)."""
+    points, known_q = {}, {}
+    for index in sorted(indices):
+        e_index = _e_index(run, index)
+        resp, log_likelihood, bound = _gmm_numbers(X, run, index, known_q.get(e_index))
+        if run.history[index].kind == "E":
+            known_q = {index: resp}
+        points[index] = (log_likelihood, bound)
+    return points
+
+
+def _gmm_numbers(X: np.ndarray, run: Run, index: int,
+                 q: np.ndarray | None = None) -> tuple[np.ndarray | None, float, float | None]:
+    """(q in force, ℓ(θ_i), 𝓛(q, θ_i)) at half-step ``index``, each computed once; ``q``: the
+    q in force when the caller already has it (an M step's: its E step's γ)."""
     snapshot = run.history[index]
     params = snapshot.params
     if snapshot.kind == "E":
         resp, log_likelihood = gmm.e_step_with_log_likelihood(X, params)  # q = γ(θ_i), one pass
     else:
-        resp = gmm_responsibilities(X, run, index)
+        resp = q if q is not None else gmm_responsibilities(X, run, index)
         log_likelihood = gmm.log_likelihood(X, params)
     bound = None if resp is None else gmm.lower_bound(X, params, resp)
     return resp, log_likelihood, bound

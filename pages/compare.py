@@ -9,33 +9,39 @@ import streamlit as st
 from clustering.ui import compare_panels as panels
 from clustering.ui import layout, stage, stage_pages
 
+
+def stepping(active, setup: panels.Setup) -> None:
+    """Everything that follows the runs and their cursor (a fragment: stage_pages.follow_cursor)."""
+    start = panels.start_means(active, setup)
+    if start is None:
+        layout.write_url(active, panels.url_params(setup))
+        return
+
+    km_run, em_run = panels.ensure_runs(active, setup, start)
+    km_run = stage.ahead_stored(panels.KMEANS, km_run, active.X)  # both computed ahead, for the stage
+    em_run = stage.ahead_stored(panels.EM, em_run, active.X)
+    panels.show_run_messages()
+    panels.explain_start(setup, start)
+    x_range, y_range = panels.ranges(active, start)
+    stage_pages.compare(active, km_run, em_run, x_range, y_range)
+
+    kmeans_side = panels.kmeans_side(active, km_run)  # derived once per rerun
+    em_side = panels.em_side(active, em_run)
+    panels.verdict(active, kmeans_side, em_side)
+
+    left, right = st.columns(2, gap="medium")
+    with left:
+        panels.kmeans_column(active, kmeans_side, x_range, y_range)
+    with right:
+        panels.em_column(active, em_side, x_range, y_range)
+
+    panels.sigma_section(active, start, x_range, y_range)
+
+    layout.write_url(active, panels.url_params(setup, em_run))
+
+
 panels.read_url()  # first visit: the link's k, init, init_seed, means (before messages show)
 active = layout.page_setup(panels.PAGE)
 st.title("Compare K-means and EM from the same start")
 setup = panels.setup_sidebar()
-start = panels.start_means(active, setup)
-if start is None:
-    layout.write_url(active, panels.url_params(setup))
-    st.stop()
-
-km_run, em_run = panels.ensure_runs(active, setup, start)
-km_run = stage.ahead_stored(panels.KMEANS, km_run, active.X)  # both computed ahead, for the stage
-em_run = stage.ahead_stored(panels.EM, em_run, active.X)
-panels.show_run_messages()
-panels.explain_start(setup, start)
-x_range, y_range = panels.ranges(active, start)
-stage_pages.compare(active, km_run, em_run, x_range, y_range)
-
-kmeans_side = panels.kmeans_side(active, km_run)  # derived once per rerun
-em_side = panels.em_side(active, em_run)
-panels.verdict(active, kmeans_side, em_side)
-
-left, right = st.columns(2, gap="medium")
-with left:
-    panels.kmeans_column(active, kmeans_side, x_range, y_range)
-with right:
-    panels.em_column(active, em_side, x_range, y_range)
-
-panels.sigma_section(active, start, x_range, y_range)
-
-layout.write_url(active, panels.url_params(setup, em_run))
+stage_pages.follow_cursor(panels.PAGE, stepping, active, setup)

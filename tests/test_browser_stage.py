@@ -131,6 +131,55 @@ def test_keyboard_only_run_on_kmeans(app_url, page):
     screenshot(page, "stage-kmeans-keys")
 
 
+def rerun_requests(page) -> list:
+    """Every rerun the page asks the server for from now on (decoded BackMsg.rerun_script)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    sent: list = []
+
+    def on_socket(socket) -> None:
+        def on_frame(payload) -> None:
+            if isinstance(payload, bytes | bytearray):
+                message = BackMsg.FromString(bytes(payload))
+                if message.WhichOneof("type") == "rerun_script":
+                    sent.append(message.rerun_script)
+
+        socket.on("framesent", on_frame)
+
+    page.on("websocket", on_socket)
+    return sent
+
+
+def test_a_reported_cursor_reruns_only_the_stepping_part(app_url, page):
+    """The stage's report reruns the page's fragment alone (stage, metrics, link); a change
+    in the sidebar still reruns the whole page and starts a new run."""
+    X, run = kmeans_run_in_python()
+    J = derived.kmeans_objective_curve(X, run)
+    sent = rerun_requests(page)  # before the socket opens
+    open_link(page, app_url, KMEANS_LINK)
+    unfocus(page)
+    before = len(sent)
+    press_right(page)
+    settle(page, 1)
+    reports = sent[before:]
+    assert reports and all(r.fragment_id for r in reports), reports  # the fragment alone
+    assert metric_text(page, "J") == fmt_sig(J[1], 6)  # the metrics followed
+    page.keyboard.press("ArrowRight")
+    settle(page, 2)  # the link's step= is written from the fragment
+    assert metric_text(page, "J") == fmt_sig(J[2], 6)
+    assert metric_text(page, "Iteration") == "1"
+    before = len(sent)
+    seed = page.get_by_role("spinbutton", name="Initialization seed")
+    seed.fill("5")
+    seed.press("Enter")
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('init_seed') === '5'", timeout=30_000)
+    wait_for_app(page)
+    assert any(not r.fragment_id for r in sent[before:])  # the whole page ran
+    settle(page, 0)  # a new run, at its start
+    assert metric_text(page, "J") == "—"
+
+
 def test_keyboard_only_run_on_gmm(app_url, page):
     X, run = gmm_run_in_python()
     likelihoods, bounds = derived.gmm_curves(X, run)
@@ -327,3 +376,27 @@ def test_pages_write_no_file_outside_the_repository(browser, tmp_path):
                                 capture_output=True, text=True).stdout
     new = set(repo_after.splitlines()) - set(repo_before.splitlines())
     assert not {line for line in new if "__pycache__" not in line and "screenshots" not in line}, new
+
+
+def test_the_curve_zooms_to_the_last_eight_half_steps(app_url, page):
+    """The curve's zoom toggle: the last 8 half-steps up to the one on screen, axes fitted to
+    them, so late small rises of ℓ are visible; off again: the whole run."""
+    open_link(page, app_url, GMM_LINK)
+    last = int(stage(page).evaluate("(el) => el.__stage.last"))
+    assert last > 16
+    page.get_by_label("Animation speed").select_option("instant")
+    unfocus(page)
+    page.keyboard.press("r")  # to the end
+    settle(page, last)
+    window = "(el) => el.__stage.curveWindow(el.__stage.panels[0], el.__stage.cursor)"
+    curve = "(el) => el.querySelector('canvas.curve').toDataURL()"
+    assert stage(page).evaluate(window) == [0, last]
+    whole = stage(page).evaluate(curve)
+    page.get_by_label("Zoom the curve to the last 8 half-steps").check()
+    assert stage(page).evaluate(window) == [last - 8, last]
+    assert stage(page).evaluate(curve) != whole  # redrawn at once, zoomed
+    screenshot(page, "stage-gmm-curve-zoom")
+    page.keyboard.press("Home")
+    assert stage(page).evaluate(window) == [0, 8]  # near the start: the first 8
+    page.get_by_label("Zoom the curve to the last 8 half-steps").uncheck()
+    assert stage(page).evaluate(window) == [0, last]

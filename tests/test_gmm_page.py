@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import open_page, plotted, shown_figure, stage_button
+from conftest import open_page, stage_button
 from streamlit.testing.v1 import AppTest
 
 from clustering import gmm
@@ -270,7 +270,9 @@ def test_point_inspector_shows_the_e_step_with_that_points_numbers():
     assert gamma.sum() == pytest.approx(1.0, abs=2e-4)
     joint = frame["πₖ·N"].astype(float).to_numpy()  # the E step's own numbers, 3 digits
     np.testing.assert_allclose(gamma, joint / joint.sum(), rtol=5e-3, atol=5e-4)
-    bar_heights = plotted(shown_figure(at, "gmm.bars")["data"][0]["y"])
+    bars = [h.proto.body for h in at.get("html") if "cl-gamma-bars" in h.proto.body]
+    assert len(bars) == 1, bars
+    bar_heights = [float(v) for v in re.findall(r'data-gamma="([^"]+)"', bars[0])]
     # the one home of the E step: γ of point 7 under the run's parameters, from gmm.e_step
     run = at.session_state["gmm.run"][1]
     expected = gmm.e_step(at.session_state["data.active"].X[7:8], run.current.params)[0]

@@ -274,3 +274,16 @@ def test_history_of_200_half_steps_stores_parameters_only():
     assert len(run.history) == 201
     stored = sum(sys.getsizeof(s.params) for s in run.history)
     assert stored < 201 * (3 * 2 * 8 + 200)  # a few centroids per snapshot, nothing of size N
+
+
+def test_curve_points_in_one_pass_equal_one_at_a_time():
+    """derived.gmm_curve_points shares each E step's q with the M step after it: the numbers
+    are exactly gmm_curve_point's, for the whole run and for a part starting at an M step."""
+    X = three_blobs(seed=3)
+    run = stepper.step(gmm_run(X, seed=1), stepper.RunToConvergence(), X)
+    every = range(len(run.history))
+    together = derived.gmm_curve_points(X, run, every)
+    assert together == {i: derived.gmm_curve_point(X, run, i) for i in every}
+    part = [i for i in every if i >= 2]  # starts at an M step whose E step is not in the part
+    assert run.history[2].kind == "M"
+    assert derived.gmm_curve_points(X, run, part) == {i: together[i] for i in part}

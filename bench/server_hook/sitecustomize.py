@@ -22,6 +22,7 @@ if _PATH:
     _LOCK = threading.Lock()
     _ENDS = {
         ScriptRunnerEvent.SCRIPT_STOPPED_WITH_SUCCESS: "finished",
+        ScriptRunnerEvent.FRAGMENT_STOPPED_WITH_SUCCESS: "finished",  # a fragment's rerun alone
         ScriptRunnerEvent.SCRIPT_STOPPED_WITH_COMPILE_ERROR: "failed",
         ScriptRunnerEvent.SCRIPT_STOPPED_FOR_RERUN: "interrupted",
     }

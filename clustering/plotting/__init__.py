@@ -14,7 +14,7 @@ hand them over. Conventions shared by every figure:
 Why SVG for few points: ``st.plotly_chart`` draws a changed figure into a new graph div (and
 then draws it once more, as it re-applies its theme), and a new WebGL context costs headless
 Chromium about 0.4 s whatever the number of points, where SVG costs about 0.1 ms a point in each
-of the two draws (bench/bench_figures.py measures one draw). The K-means and GMM figures take
+of the two draws (measured by bench_figures.py, since removed). The K-means and GMM figures take
 ``webgl=True`` on their pages: there ``clustering.ui.plotly_view`` redraws one graph div in
 place, its WebGL context is made once, and WebGL is then the quicker at any N (K-means page at
 N = 1,000: 479 against 586 ms from click to redrawn).
@@ -30,6 +30,7 @@ from clustering.plotting.charts import (
     bound_figure,
     objective_figure,
     responsibility_bars,
+    responsibility_bars_html,
     restarts_figure,
 )
 from clustering.plotting.compare import (
@@ -101,4 +102,4 @@ from clustering.plotting.style import (
     symbols,
 )
 
-__all__ = ["axis_ranges", "RING_COLOUR", "WEBGL_THRESHOLD", "TEMPLATE", "MAX_DRAWN_POINTS", "FONT_SIZE", "CENTROID_SIZE", "FIGURE_HEIGHT", "SAMPLE_SEED", "GAMMA_HOVER_POINTS", "PLOT_CONFIG", "colour", "symbol", "symbols", "hex_to_rgb", "rgba", "scatter_type", "new_figure", "assembled", "drawn_indices", "sample_note", "base_layout", "base_figure", "points_trace", "CLICK_GRID_SIZE", "OUTLINE_COLOUR", "E_STEP_COLOUR", "M_STEP_COLOUR", "point_marker_size", "cluster_colourscale", "click_grid_trace", "legend_entry", "centroid_labels", "centroid_trace", "DATA_COLOUR", "plain_text", "data_figure", "LINE_ROW_HEIGHT", "LINE_JITTER", "number_line_figure", "ELLIPSE_WIDTH", "GHOST_ALPHA", "DENSITY_COLOUR", "sigma_mass", "responsibility_colours", "set_point_colours", "ellipse_dicts", "means_dict", "density_dict", "gmm_figure", "storyboard_figure", "generative_figure", "kmeans_figure", "placement_figure", "bound_figure", "responsibility_bars", "objective_figure", "restarts_figure", "COMPARE_HEIGHT", "COMPARE_LEGEND_SPACE", "COMPARE_AXIS_SPACE", "side_by_side", "sigma_limit_figure"]
+__all__ = ["axis_ranges", "RING_COLOUR", "WEBGL_THRESHOLD", "TEMPLATE", "MAX_DRAWN_POINTS", "FONT_SIZE", "CENTROID_SIZE", "FIGURE_HEIGHT", "SAMPLE_SEED", "GAMMA_HOVER_POINTS", "PLOT_CONFIG", "colour", "symbol", "symbols", "hex_to_rgb", "rgba", "scatter_type", "new_figure", "assembled", "drawn_indices", "sample_note", "base_layout", "base_figure", "points_trace", "CLICK_GRID_SIZE", "OUTLINE_COLOUR", "E_STEP_COLOUR", "M_STEP_COLOUR", "point_marker_size", "cluster_colourscale", "click_grid_trace", "legend_entry", "centroid_labels", "centroid_trace", "DATA_COLOUR", "plain_text", "data_figure", "LINE_ROW_HEIGHT", "LINE_JITTER", "number_line_figure", "ELLIPSE_WIDTH", "GHOST_ALPHA", "DENSITY_COLOUR", "sigma_mass", "responsibility_colours", "set_point_colours", "ellipse_dicts", "means_dict", "density_dict", "gmm_figure", "storyboard_figure", "generative_figure", "kmeans_figure", "placement_figure", "bound_figure", "responsibility_bars", "responsibility_bars_html", "objective_figure", "restarts_figure", "COMPARE_HEIGHT", "COMPARE_LEGEND_SPACE", "COMPARE_AXIS_SPACE", "side_by_side", "sigma_limit_figure"]

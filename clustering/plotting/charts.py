@@ -132,6 +132,29 @@ def responsibility_bars(gamma: np.ndarray, height: int = 300) -> go.Figure:
     return figure
 
 
+def responsibility_bars_html(gamma: np.ndarray) -> str:
+    """γ_nk of one point as plain HTML bars, one per component in its colour, on [0, 1].
+
+    What the inspector shows on the GMM page's first screen: no chart library to load (Plotly's
+    bundle would hold the browser's main thread while the stage draws). Each bar carries its
+    exact value in ``data-gamma`` (shortest repr), its label and three decimals as text.
+    """
+    gamma = np.clip(np.nan_to_num(np.asarray(gamma, dtype=float)), 0.0, 1.0)
+    rows = []
+    for j, g in enumerate(gamma):
+        rows.append(
+            f'<div class="cl-bar" data-gamma="{float(g)!r}" style="display:flex;align-items:center;'
+            f'gap:0.5rem;margin:0.15rem 0"><span style="width:3.2rem">k = {j + 1}</span>'
+            f'<span style="flex:1;background:#eeeeee;height:1.1rem;position:relative">'
+            f'<span style="position:absolute;left:0;top:0;bottom:0;width:{100 * float(g):.2f}%;'
+            f'background:{colour(j)}"></span></span>'
+            f'<span style="width:3.4rem;text-align:right;font-variant-numeric:tabular-nums">'
+            f'{float(g):.3f}</span></div>')
+    return ('<div class="cl-gamma-bars" role="img" aria-label="γ of the point per component: '
+            + ", ".join(f"k = {j + 1}: {float(g):.3f}" for j, g in enumerate(gamma)) + '">'
+            + "".join(rows) + "</div>")
+
+
 def objective_figure(
     objectives: Sequence[float | None],
     kinds: Sequence[str],

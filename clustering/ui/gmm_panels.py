@@ -343,18 +343,19 @@ def ensure_run(active: state.ActiveData, setup: Setup, manual_means: np.ndarray 
 def curves(X: np.ndarray, data_key: str, run: stepper.Run, view: derived.GMMView | None = None):
     """(log-likelihood, lower bound) per half-step, derived.gmm_curve_point for each, computed
     once per (data, snapshot); view : the cursor's derived view, whose numbers are used as they are."""
-    likelihoods, bounds = [], []
+    keyed = {}
     for index, snapshot in enumerate(run.history):
         if index == run.cursor and view is not None:
-            ll, bound = view.log_likelihood, view.lower_bound
-        else:
-            q_params = derived.e_params(run, index)
-            keys = (snapshot.kind, None if q_params is None else derived.snapshot_key(q_params),
-                    derived.snapshot_key(snapshot.params))
-            ll, bound = state.memo(PAGE, data_key, keys,
-                                   lambda i=index: derived.gmm_curve_point(X, run, i))
-        likelihoods.append(ll)
-        bounds.append(bound)
+            continue
+        q_params = derived.e_params(run, index)
+        keyed[index] = (snapshot.kind, None if q_params is None else derived.snapshot_key(q_params),
+                        derived.snapshot_key(snapshot.params))
+    points = state.memo_many(PAGE, data_key, keyed,
+                             lambda missing: derived.gmm_curve_points(X, run, missing))
+    if view is not None:
+        points[run.cursor] = (view.log_likelihood, view.lower_bound)
+    likelihoods = [points[i][0] for i in range(len(run.history))]
+    bounds = [points[i][1] for i in range(len(run.history))]
     return likelihoods, bounds
 
 
@@ -525,8 +526,7 @@ def inspector(active: state.ActiveData, run: stepper.Run, view: derived.GMMView,
     else:
         st.caption(f"Point {n} ({which}) at ({fmt(X[n, 0])}, {fmt(X[n, 1])}), with the "
                    "parameters of the last E step.")
-    st.plotly_chart(plotting.responsibility_bars(gamma), key=_key("bars"), config=plotting.PLOT_CONFIG,
-                    theme=None)
+    st.html(plotting.responsibility_bars_html(gamma))  # plain HTML: no chart bundle to load
     k_best = int(np.argmax(gamma))
     shown = min(len(gamma), 4)
     terms = " + ".join(fmt_exp(log_joint[j], latex=True) for j in range(shown))
@@ -547,7 +547,7 @@ def inspector(active: state.ActiveData, run: stepper.Run, view: derived.GMMView,
         "πₖ·N": fmt_exp(log_joint[j]),
         "γₙₖ = πₖ·N / Σ": fmt(gamma[j], 4),
     } for j in range(len(gamma))]
-    st.table(pd.DataFrame(rows).style.hide(axis="index"))
+    st.table(pd.DataFrame(rows), hide_index=True)
     st.caption(f"Normalisation Σⱼ πⱼ N(xₙ | μⱼ, Σⱼ) = {fmt_exp(log_norm)} = p(xₙ); "
                "the γₙₖ of a point sum to 1.")
 
@@ -595,7 +595,7 @@ def formulas(active: state.ActiveData, run: stepper.Run, view: derived.GMMView) 
                     **_sigma_columns(cov),
                 })
             st.markdown(lead + kind_note)
-            st.table(pd.DataFrame(rows).style.hide(axis="index"))
+            st.table(pd.DataFrame(rows), hide_index=True)
     from clustering.ui import layout
 
     box = layout.lazy_expander(PAGE, "jensen", "Why 𝓛 is a lower bound: Jensen's inequality")
@@ -630,6 +630,7 @@ def load_collapse_example() -> None:
     state.set_value(PAGE, "cov", "full")
     state.set_value(PAGE, "reg_covar", 0.0)
     state.set_value(PAGE, "point", None)
+    state.request_app_rerun(PAGE)  # new data and set-up: the whole page runs again
 
 
 def degenerate_cases(run: stepper.Run | None) -> None:

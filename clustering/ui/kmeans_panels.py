@@ -502,7 +502,7 @@ def formulas(active: state.ActiveData, run: stepper.Run | None, view: derived.KM
             and np.any(view.changed) else "the first point")
         st.markdown(f"For x{_subscript(selected + 1)} = {_vector(X[selected])} ({who}; click "
                     "another on the plot):")
-        st.table(frame.style.hide(axis="index"))  # plain HTML: quicker to draw than a grid
+        st.table(frame, hide_index=True)  # plain HTML: quicker to draw than a grid (no Styler)
         if len(centroids) <= 6:
             listed = ", ".join(_latex_number(float(d)) for d in squared)
             st.latex(rf"z_{{{selected + 1}}} = \arg\min_k\,({listed}) = {nearest + 1}")
@@ -523,7 +523,7 @@ def formulas(active: state.ActiveData, run: stepper.Run | None, view: derived.KM
                                + _vector(centroids[k]) for k in range(run.k)],
         "moved by": [fmt(float(shift)) for shift in view.shifts],
     })
-    st.table(frame.style.hide(axis="index"))
+    st.table(frame, hide_index=True)
     k = int(np.argmax(sizes))
     if sizes[k]:
         total = X[labels == k].sum(axis=0)
@@ -549,6 +549,7 @@ def _use_best(seed: int) -> None:
     state.set_value(PAGE, "init_seed", int(seed))
     state.set_value(PAGE, "selected", None)
     state.set_value(PAGE, "best_loaded", int(seed))  # said beside the button, where the person is
+    state.request_app_rerun(PAGE)  # the sidebar's seed changed: a new run, the whole page
 
 
 def restarts_panel(active: state.ActiveData, setup: Setup, run: stepper.Run | None,

@@ -216,6 +216,7 @@ def _load_kmeans(key: tuple, method: str, n_restarts: int, k: int) -> None:
     state.set_value(KMEANS, "init", method)
     state.set_value(KMEANS, "init_seed", int(point.seed))
     state.set_value(KMEANS, "selected", None)
+    state.request_app_rerun(KMEANS)  # the sidebar's set-up changed: the whole page runs again
     _notice(KMEANS, k, f"Loaded K = {k}: the start of the best of {n_restarts} "
                        f"{METHOD_NAMES[method]} restarts (seed {point.seed}) is in the stepper. "
                        f"Click **Run to convergence** (above) to reach its J = "
@@ -338,6 +339,7 @@ def _load_gmm(key: tuple, n_seeds: int, k: int) -> None:
     state.set_value(GMM, "init", "kmeans")
     state.set_value(GMM, "init_seed", int(fit.best_seed))
     state.set_value(GMM, "point", None)
+    state.request_app_rerun(GMM)  # the sidebar's set-up changed: the whole page runs again
     _notice(GMM, k, f"Loaded K = {k}: the converged K-means start (seed {fit.best_seed}) whose EM "
                     f"fit had the highest log-likelihood of {n_seeds} is in the stepper. Click "
                     f"**Run to convergence** (above): ℓ ends at about "

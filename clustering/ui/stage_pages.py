@@ -8,11 +8,43 @@ derived (J, or ℓ and 𝓛), mounts the stage, and writes the short notes under
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
 from clustering import plotting, stepper
 from clustering.ui import data_controls, state
 from clustering.ui import stage as stage_module
+
+# --------------------------------------------------------------------------------------
+# The part of a stepping page that follows the cursor: one fragment
+# --------------------------------------------------------------------------------------
+
+
+def follow_cursor(page: str, body: Callable[..., None], active: state.ActiveData, *args: Any) -> None:
+    """Run ``body(active, *args)``, everything on the page that depends on the run and its
+    cursor (the stage, the metrics, the formulas, the inspector, the link's ``step=``), as one
+    ``st.fragment``.
+
+    A widget inside the fragment reruns the fragment alone: when the stage reports the
+    half-step on screen, only this part runs again, not the sidebar and the set-up. ``body``
+    therefore reads the run from the page's state (never a run passed in from the full run).
+    A widget in the fragment whose callback changes the set-up or the data calls
+    :func:`clustering.ui.state.request_app_rerun`; the fragment then reruns the whole page
+    first (as does a change of the active data set).
+    """
+    state.set_value(page, "rerun_app", False)  # this is a full run: it already sees the change
+    _cursor_part(page, body, active, *args)
+
+
+@st.fragment
+def _cursor_part(page: str, body: Callable[..., None], active: state.ActiveData, *args: Any) -> None:
+    if state.get_value(page, "rerun_app") or active is not state.get_data():
+        state.set_value(page, "rerun_app", False)
+        st.rerun(scope="app")
+    body(active, *args)
+
 
 # --------------------------------------------------------------------------------------
 # K-means

@@ -211,6 +211,12 @@ def set_default(page: str, name: str, value: Any) -> None:
         set_value(page, name, value)
 
 
+def request_app_rerun(page: str) -> None:
+    """Callback helper: a widget in the page's cursor part (a fragment) changed the set-up or
+    the data, so the whole page must run again (sidebar included), not the fragment alone."""
+    set_value(page, "rerun_app", True)
+
+
 def push_message(page: str, text: str, level: str = "info") -> None:
     """Queue a message (info, warning or error) that the page shows once on its next run."""
     messages = dict(st.session_state.get(_MESSAGES, {}))
@@ -276,3 +282,23 @@ def memo(page: str, data_key: object, snapshot_keys: tuple, compute):
             del store[old]
     store[key] = value
     return value
+
+
+def memo_many(page: str, data_key: object, keyed: dict, compute_missing):
+    """:func:`memo` for many values at once: ``keyed`` maps a name (e.g. a half-step's index)
+    to its snapshot keys; ``compute_missing(names)`` returns {name: value} for the names not
+    kept yet, computed together (one pass can share work between them). Returns {name: value}.
+    """
+    store = st.session_state.setdefault(f"{page}.{_MEMO}", {})
+    found = {name: store[(data_key, *keys)] for name, keys in keyed.items()
+             if (data_key, *keys) in store}
+    missing = [name for name in keyed if name not in found]
+    if missing:
+        computed = compute_missing(missing)
+        for name in missing:
+            found[name] = computed[name]
+            if len(store) >= MEMO_ENTRIES:
+                del store[next(iter(store))]
+            store[(data_key, *keyed[name])] = computed[name]
+    return found
+

@@ -6,6 +6,7 @@
 const SPEEDS = { slow: 700, normal: 300, fast: 120, instant: 0 };
 const HOLD = 0.35; // Run to convergence: pause between half-steps, as a share of the speed
 const REPORT_DELAY = 250; // ms after the last change before the cursor is reported
+const ZOOM_HALF_STEPS = 8; // the curve's zoom: the last this many half-steps up to the one on screen
 const E_COLOUR = "#1f4e79";
 const M_COLOUR = "#b8452b";
 const OUTLINE = "#1a1a1a";
@@ -107,9 +108,14 @@ function ticks(lo, hi, count) {
   return out;
 }
 
+const TICK_FORMATS = new Map(); // digits -> Intl.NumberFormat (made once: toLocaleString makes one per call)
+
 function tickText(v, step) {
   const digits = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-  return v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  if (!TICK_FORMATS.has(digits)) {
+    TICK_FORMATS.set(digits, new Intl.NumberFormat("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+  }
+  return TICK_FORMATS.get(digits).format(v);
 }
 
 const ease = (t) => (t < 0.5 ? 2 * t * t : 1 - Math.pow(-2 * t + 2, 2) / 2);
@@ -443,6 +449,7 @@ class Stage {
     this.anim = null;
     this.playing = false;
     this.speed = "normal";
+    this.zoomed = false; // the curve shows the last ZOOM_HALF_STEPS half-steps only
     this.reportTimer = null;
     this.reportSeq = 0;
     this.payload = null;
@@ -484,6 +491,7 @@ class Stage {
     for (const name of Object.keys(SPEEDS)) el("option", { value: name, text: name }, this.speedSelect);
     this.speedSelect.value = this.speed;
     this.speedSelect.addEventListener("change", () => { this.speed = this.speedSelect.value; });
+    this.buildZoomToggle(bar);
     this.status = el("div", { class: "status", role: "status" }, root);
     const line = el("div", { class: "timeline" }, root);
     el("span", { text: "Timeline" }, line);
@@ -639,6 +647,24 @@ class Stage {
       }).join(" ");
       if (view.readoutHtml !== html) { view.readout.innerHTML = html; view.readoutHtml = html; }
     });
+  }
+
+  buildZoomToggle(bar) {
+    // late changes of ℓ (or J) are tiny next to the first ones: on fixed axes they look flat
+    const label = el("label", { class: "small zoom",
+      title: `The curve shows the last ${ZOOM_HALF_STEPS} half-steps up to the one on screen, its axis fitted to them` }, bar);
+    this.zoomBox = el("input", { type: "checkbox", "aria-label": `Zoom the curve to the last ${ZOOM_HALF_STEPS} half-steps` }, label);
+    el("span", { text: `Zoom curve: last ${ZOOM_HALF_STEPS}` }, label);
+    this.zoomBox.addEventListener("change", () => { this.zoomed = this.zoomBox.checked; this.draw(); });
+  }
+
+  curveWindow(panel, at) {
+    // [first, last] half-steps the curve spans: all of them, or (zoomed) the last
+    // ZOOM_HALF_STEPS up to the half-step on screen (from the start while fewer are reached)
+    const end = panel.length - 1;
+    if (!this.zoomed || end <= ZOOM_HALF_STEPS) return [0, end];
+    const last = Math.min(end, Math.max(ZOOM_HALF_STEPS, Math.ceil(at)));
+    return [last - ZOOM_HALF_STEPS, last];
   }
 
   // ---- data from Python ------------------------------------------------------------
@@ -1539,7 +1565,8 @@ class Stage {
     const pw = w - m.l - m.r, ph = h - m.t - m.b;
     const names = panel.curveNames();
     const series = names.map((name) => panel.spec.curves[name]);
-    const values = series.flat().filter((v) => v !== null && Number.isFinite(v));
+    const [first, lastShown] = this.curveWindow(panel, at);
+    const values = series.flatMap((s) => s.slice(first, lastShown + 1)).filter((v) => v !== null && Number.isFinite(v));
     ctx.font = "15px system-ui, sans-serif";
     ctx.fillStyle = "#1a1a1a";
     ctx.textBaseline = "top";
@@ -1552,8 +1579,8 @@ class Stage {
     if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) { lo -= 1; hi += 1; }
     const pad = 0.08 * (hi - lo);
     lo -= pad; hi += pad;
-    const last = Math.max(panel.length - 1, 1);
-    const X = (i) => m.l + (i / last) * pw;
+    const span = Math.max(lastShown - first, 1);
+    const X = (i) => m.l + ((i - first) / span) * pw;
     const Y = (v) => m.t + ((hi - v) / (hi - lo)) * ph;
     // axes
     ctx.strokeStyle = "#e6e6e6";
@@ -1569,7 +1596,7 @@ class Stage {
     }
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    for (const v of ticks(0, last, Math.min(8, last)).filter((v) => Number.isInteger(v))) ctx.fillText(String(v), X(v), m.t + ph + 4);
+    for (const v of ticks(first, first + span, Math.min(8, span)).filter((v) => Number.isInteger(v))) ctx.fillText(String(v), X(v), m.t + ph + 4);
     ctx.fillText("half-step", m.l + pw / 2, m.t + ph + 19);
     ctx.strokeStyle = "#888";
     ctx.strokeRect(m.l, m.t, pw, ph);
@@ -1578,6 +1605,7 @@ class Stage {
     const colours = [E_COLOUR, M_COLOUR];
     series.forEach((s, which) => {
       ctx.save();
+      ctx.beginPath(); ctx.rect(m.l - 5, m.t - 5, pw + 10, ph + 10); ctx.clip(); // zoomed: the window only
       ctx.strokeStyle = which === 0 ? "#1f77b4" : "#ff7f0e";
       ctx.lineWidth = 2.5;
       if (which === 1) ctx.setLineDash([7, 4]);
