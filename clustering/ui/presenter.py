@@ -30,12 +30,13 @@ TOGGLE_STYLE = """<style>
 </style>"""
 
 # While presenting, on a page with a stage: what is not the title, the stage or a message folds
-# away; the stage spans the page. The stage's own element (.st-key-<page>-stage) is found by its
+# away, at every level of blocks that holds the stage above its column (the page, and the
+# fragment that reruns with the stage's cursor); the stage spans the page. The stage's own element (.st-key-<page>-stage) is found by its
 # key. Other pages only get the narrower margins and the smaller title.
 _STAGES = ".st-key-kmeans-stage, .st-key-gmm-stage, .st-key-compare-stage"
 PRESENT_STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding: 2.9rem 1.5rem 2rem 1.5rem !important; max-width: none !important; }
-[data-testid="stMainBlockContainer"]:has(STAGES) > [data-testid="stVerticalBlock"] > :not(:has(h1)):not(:has(STAGES)):not(:has([data-testid="stAlert"])):not(.st-key-presenter-on):not(STAGES) { display: none !important; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]:has(STAGES):not([data-testid="stColumn"] *) > :not(:has(h1)):not(:has(STAGES)):not(:has([data-testid="stAlert"])):not(.st-key-presenter-on):not(STAGES) { display: none !important; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem !important; padding: 0 0 0.2rem 0 !important; }
 [data-testid="stHorizontalBlock"]:has(STAGES) > [data-testid="stColumn"]:not(:has(STAGES)) { display: none !important; }
 [data-testid="stHorizontalBlock"]:has(STAGES) > [data-testid="stColumn"]:has(STAGES) { flex: 1 1 100% !important; width: 100% !important; max-width: 100% !important; }
