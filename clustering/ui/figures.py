@@ -22,8 +22,7 @@ ALT_CLASS = "cl-figure-alt"
 # flow as well, so the page keeps its spacing (no empty gap above each chart).
 _HIDDEN = ("position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
            "clip:rect(0,0,0,0);clip-path:inset(50%);white-space:nowrap;border:0")
-_STYLE = ('<style>[data-testid="stElementContainer"]:has(> div > .stHtml > p.cl-figure-alt),'
-          '[data-testid="stElementContainer"]:has(p.cl-figure-alt){position:absolute;'
+_STYLE = ('<style>[data-testid="stElementContainer"]:has(p.cl-figure-alt){position:absolute;'
           'width:1px;height:1px;overflow:hidden;clip-path:inset(50%);margin:0;padding:0}</style>')
 
 
