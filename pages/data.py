@@ -9,6 +9,7 @@ import streamlit as st
 from clustering import datasets, plotting
 from clustering.constants import MAX_POINTS, MAX_SEED, TABLE_ROWS
 from clustering.ui import data_controls as controls
+from clustering.ui.figures import show_figure
 from clustering.ui.layout import page_setup, write_url
 
 active = page_setup("data")
@@ -86,9 +87,12 @@ with settings:
 with preview:
     dataset = active.dataset
     x_name, y_name = controls.axis_names(active)
-    figure = plotting.data_figure(active.X, controls.label_texts(dataset),
-                                  axis_titles=(x_name, y_name), height=620)
-    st.plotly_chart(figure, config=plotting.PLOT_CONFIG, key="data.preview")
+    texts = controls.label_texts(dataset)
+    figure = plotting.data_figure(active.X, texts, axis_titles=(x_name, y_name), height=620)
+    groups = "" if texts is None else f", coloured by {len(set(texts.tolist()))} known groups"
+    show_figure(figure, f"Data set {active.spec.label()}: scatter plot of N = {active.n:,} points, "
+                        f"{x_name} against {y_name}{groups}.",
+                config=plotting.PLOT_CONFIG, key="data.preview")
     note = plotting.sample_note(active.n)
     if note:
         st.caption(note)

@@ -29,6 +29,7 @@ from clustering.constants import (
     MAX_SEED,
 )
 from clustering.ui import layout, state, urls
+from clustering.ui.figures import show_figure
 from clustering.ui.numbers import fmt, fmt_sig
 
 PAGE = "compare"
@@ -448,7 +449,11 @@ def _sigma_limit(active: state.ActiveData, start: np.ndarray, x_range, y_range) 
     with left:
         figure = plotting.sigma_limit_figure(result.points, result.soft.current.params, result.resp,
                                              result.kmeans.current.params, x_range, y_range)
-        st.plotly_chart(figure, key=_key("limit_figure"), config=plotting.PLOT_CONFIG, theme=None)
+        alt = (f"Scatter plot of N = {active.n:,} points at σ = {fmt(sigma, 3)}, each coloured by "
+               f"its responsibilities for K = {len(start)} means, with EM's final means and "
+               f"K-means' final centroids from the same start: max |γ − one-hot(K-means labels)| = "
+               f"{fmt(result.distance_from_hard, 3)}.")
+        show_figure(figure, alt, key=_key("limit_figure"), config=plotting.PLOT_CONFIG, theme=None)
         st.caption("Colour of a point: the blend of the component colours weighted by its γ "
                    "(pure colours: hard assignments). Dots: EM's final means μₖ; ✕: K-means' "
                    "final centroids from the same start.")

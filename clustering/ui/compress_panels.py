@@ -45,6 +45,7 @@ from clustering.constants import (
 )
 from clustering.plotting import compress as plotting_compress
 from clustering.ui import layout, state, stepping, urls
+from clustering.ui.figures import show_figure
 from clustering.ui.numbers import MISSING, fmt
 
 PAGE = "compress"
@@ -566,7 +567,16 @@ def scatter(photo: LoadedPhoto, run: stepper.Run, view: StepView) -> None:
                    "its centroid's colour; the diamonds are the centroids uₖ. Drag to rotate.")
         labels = None if view.labels is None else view.labels[photo.sample]
         figure = plotting_compress.rgb_scatter(photo.X[photo.sample], labels, run.current.params)
-        st.plotly_chart(figure, key=state.widget_key(PAGE, "rgb"), config=plotting_compress.PLOT_CONFIG)
+        coloured = ("uncoloured before the first E step" if labels is None
+                    else f"each coloured by its cluster (clusters of {_shares(view.sizes)} pixels of the photo)")
+        alt = (f"Rotatable 3-D scatter plot in RGB space of {photo.sample.size:,} of the photo's "
+               f"{photo.n:,} pixels, {coloured}, with the K = {run.k} centroids.")
+        show_figure(figure, alt, key=state.widget_key(PAGE, "rgb"), config=plotting_compress.PLOT_CONFIG)
+
+
+def _shares(sizes: np.ndarray | None) -> str:
+    """"1,200, 800, 40": the pixels of each cluster (the whole photo's), or "unknown"."""
+    return "unknown" if sizes is None else ", ".join(f"{int(n):,}" for n in sizes)
 
 
 def objective_chart(run: stepper.Run, curve: list[float | None], n: int) -> None:
@@ -576,7 +586,11 @@ def objective_chart(run: stepper.Run, curve: list[float | None], n: int) -> None
         return
     values = [None if value is None else value / n for value in curve]
     figure = plotting_compress.j_per_pixel_figure(values, [s.kind for s in run.history], run.cursor)
-    st.plotly_chart(figure, key=state.widget_key(PAGE, "j_chart"), config=plotting_compress.PLOT_CONFIG)
+    now = values[run.cursor]
+    alt = (f"Line chart of J per pixel after each of the {len(values)} half-steps so far"
+           + ("" if now is None else f": at half-step {run.cursor}, J per pixel = {fmt(now, 5)}")
+           + f"; K = {run.k}.")
+    show_figure(figure, alt, key=state.widget_key(PAGE, "j_chart"), config=plotting_compress.PLOT_CONFIG)
     st.caption("J never rises: the E step lowers it with the palette held fixed, the M step with "
                "the assignment held fixed.")
 

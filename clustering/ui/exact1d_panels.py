@@ -17,6 +17,7 @@ import streamlit as st
 from clustering import exact1d, kmeans, lloyd1d, plotting
 from clustering.constants import DEFAULT_SEED, EXACT_1D_MAX_K, EXACT_1D_MAX_POINTS, MAX_SEED
 from clustering.ui import layout, state, urls
+from clustering.ui.figures import show_figure
 from clustering.ui.numbers import fmt, fmt_sig
 
 OWN_DATA = "Its own: points on a line (a preset,\nor one column of the active data set)"
@@ -340,6 +341,11 @@ def notes(result: Answers) -> None:
                 "where it was (the lecture's rule for an empty cluster).")
 
 
+def _sizes(labels: np.ndarray, k: int) -> str:
+    """"3, 5, 2": the number of points in each cluster, left to right."""
+    return ", ".join(str(int(n)) for n in np.bincount(labels, minlength=k))
+
+
 def figure(line: Line, result: Answers, with_optimum: bool = True) -> None:
     rows = [
         (f"{LLOYD_ROW}<br>J = {fmt(result.lloyd.objective, 3)}", result.x, result.lloyd_labels,
@@ -347,8 +353,15 @@ def figure(line: Line, result: Answers, with_optimum: bool = True) -> None:
         (f"{OPTIMUM_ROW}<br>J = {fmt(result.optimum_objective, 3)}", result.x,
          result.optimum_labels, result.optimum_centroids, None),
     ][: 2 if with_optimum else 1]
-    st.plotly_chart(plotting.number_line_figure(rows, axis_title=plotting.plain_text(line.axis_title)),
-                    width="stretch", config=plotting.PLOT_CONFIG, key=_key("figure"))
+    k = len(result.lloyd_centroids)
+    alt = (f"Number line of N = {result.x.size:,} points in K = {k} clusters. "
+           f"{LLOYD_ROW}: clusters of {_sizes(result.lloyd_labels, k)} points, "
+           f"J = {fmt(result.lloyd.objective, 3)}.")
+    if with_optimum:
+        alt += (f" {OPTIMUM_ROW}: clusters of {_sizes(result.optimum_labels, k)} points, "
+                f"J = {fmt(result.optimum_objective, 3)}.")
+    show_figure(plotting.number_line_figure(rows, axis_title=plotting.plain_text(line.axis_title)),
+                alt, width="stretch", config=plotting.PLOT_CONFIG, key=_key("figure"))
     st.caption("Each row is the same points; colours number the clusters from left to right. "
                "Diamonds: the centroids uₖ. Grey triangles: where Lloyd started. Dotted lines: "
                "where one cluster ends and the next begins. Points are spread up and down only "

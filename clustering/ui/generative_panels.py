@@ -26,6 +26,7 @@ from clustering.constants import (
 )
 from clustering.gmm import GMMParams
 from clustering.ui import state, urls
+from clustering.ui.figures import show_figure
 from clustering.ui.numbers import fmt
 
 PAGE = "generative"
@@ -258,8 +259,13 @@ def sample(params: GMMParams, n: int, seed: int) -> tuple[np.ndarray, np.ndarray
 
 
 def figure(X: np.ndarray, z: np.ndarray, params: GMMParams) -> None:
-    st.plotly_chart(plotting.generative_figure(X, z, params, levels=(1, 2)), width="stretch",
-                    config=plotting.PLOT_CONFIG, key=_key("figure"))
+    k = len(params.weights)
+    counts = ", ".join(str(int(n)) for n in np.bincount(z, minlength=k))
+    alt = (f"Scatter plot of N = {X.shape[0]:,} points sampled from a mixture of K = {k} "
+           f"Gaussians, coloured by the component each was drawn from ({counts} points), with "
+           "each component's true mean and its 1σ and 2σ ellipses.")
+    show_figure(plotting.generative_figure(X, z, params, levels=(1, 2)), alt, width="stretch",
+                config=plotting.PLOT_CONFIG, key=_key("figure"))
     st.caption("Thick ellipses: 1σ (holds 39% of a component's points); thin: 2σ (86%). "
                "Black-ringed circles: the true means μₖ.")
     note = plotting.sample_note(X.shape[0])

@@ -28,6 +28,7 @@ from clustering.constants import (
     MAX_SEED,
 )
 from clustering.ui import state, urls
+from clustering.ui.figures import show_figure
 from clustering.ui.numbers import fmt, fmt_exp, fmt_sig
 
 PAGE = "gmm"
@@ -689,7 +690,7 @@ def storyboard(active: state.ActiveData, run: stepper.Run, display: Display) -> 
                     key=_key("story_kind"), persist_state="session")
     story = _story_run(active, run)
     moments = LECTURE_MOMENTS if kind == "lecture" else BISHOP_MOMENTS
-    panels = []
+    panels, said = [], []
     last = len(story.history) - 1
     for title, index in moments:
         if index > last:
@@ -698,6 +699,7 @@ def storyboard(active: state.ActiveData, run: stepper.Run, display: Display) -> 
         snapshot_view = derived.gmm_view(active.X, story, index)
         previous = snapshot_view.previous if story.history[index].kind == "M" else None
         panels.append((title, story.history[index].params, snapshot_view.resp, previous))
+        said.append(f"{title}: ℓ = {fmt(snapshot_view.log_likelihood, 2)}")
     x_range, y_range = plotting.axis_ranges(active.X)
     figure = plotting.storyboard_figure(active.X, panels, x_range, y_range,
                                         levels=display.levels or (2,))
@@ -705,7 +707,9 @@ def storyboard(active: state.ActiveData, run: stepper.Run, display: Display) -> 
     config = dict(plotting.PLOT_CONFIG)
     config["toImageButtonOptions"] = {"format": "png", "scale": 2, "filename": name,
                                       "width": 1800, "height": figure.layout.height}
-    st.plotly_chart(figure, key=_key("storyboard"), config=config, theme=None)
+    alt = (f"Storyboard of EM on {active.spec.label()}, N = {active.n:,} points, K = {run.k} "
+           f"components, {len(panels)} panels: " + "; ".join(said) + ".")
+    show_figure(figure, alt, key=_key("storyboard"), config=config, theme=None)
     st.caption("Download it as one PNG with the camera icon (“Download plot as a png”) at the "
                "figure's top right. Dashed: the ellipses before that M step.")
     if importlib.util.find_spec("kaleido") is not None:  # static export needs kaleido

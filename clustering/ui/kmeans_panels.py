@@ -33,6 +33,7 @@ from clustering.constants import (
     MAX_SEED,
 )
 from clustering.ui import manual, state, urls
+from clustering.ui.figures import show_figure
 from clustering.ui.numbers import MISSING, fmt, fmt_sig
 
 PAGE = "kmeans"
@@ -597,12 +598,16 @@ def restarts_panel(active: state.ActiveData, setup: Setup, run: stepper.Run | No
         current = curve[run.cursor]
         label = "this run" if stepper.is_converged(run) else f"this run now (half-step {run.cursor})"
     with right:
-        st.plotly_chart(plotting.restarts_figure(result.final_objectives, result.best_objective,
-                                                 current, label),
-                        key=state.widget_key(PAGE, "restarts_chart"), config=plotting.PLOT_CONFIG,
-                        theme=None)
         best = result.best_objective
         worse = int(np.sum(result.final_objectives > best * (1 + 1e-9) + 1e-12))
+        alt = (f"Histogram of the final J of {result.n} restarts, K = {setup.k}: best J = "
+               f"{fmt(best)} (seed {result.best_seed}), {worse} ended higher, the worst at "
+               f"{fmt(float(result.final_objectives.max()))}"
+               + ("." if current is None else f"; {label}: J = {fmt(current)}."))
+        show_figure(plotting.restarts_figure(result.final_objectives, result.best_objective,
+                                             current, label), alt,
+                    key=state.widget_key(PAGE, "restarts_chart"), config=plotting.PLOT_CONFIG,
+                    theme=None)
         st.markdown(
             f"Best final J = **{fmt(best)}** (seed {result.best_seed}); {worse} of {result.n} "
             f"restarts ended higher, the worst at {fmt(float(result.final_objectives.max()))}."

@@ -28,6 +28,7 @@ import streamlit as st
 
 from clustering import plotting
 from clustering.ui import state
+from clustering.ui.figures import show_figure
 
 Slot = tuple[float | None, float | None]
 EMPTY: Slot = (None, None)
@@ -200,8 +201,12 @@ def place_points(
         X, slots, x_range=x_range, y_range=y_range, indices=plotting.drawn_indices(X.shape[0]),
         prefix=prefix, what=what, axis_titles=axis_titles, height=height,
     )
-    st.plotly_chart(
-        figure, key=state.widget_key(page, "manual.chart"), on_select=lambda: _on_click(page, k),
+    where = "; ".join(f"{point_name(prefix, j)} at ({slot[0]:.3g}, {slot[1]:.3g})"
+                      for j, slot in enumerate(slots) if is_placed(slot))
+    alt = (f"Placement plot: N = {X.shape[0]:,} data points in grey, {placed} of {k} {what}s "
+           f"placed" + (f": {where}." if where else "."))
+    show_figure(
+        figure, alt, key=state.widget_key(page, "manual.chart"), on_select=lambda: _on_click(page, k),
         selection_mode="points", config=plotting.PLOT_CONFIG, theme=None,
     )
     version = int(state.get_value(page, "manual.version", 0))

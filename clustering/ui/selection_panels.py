@@ -39,6 +39,7 @@ from clustering.constants import (
 )
 from clustering.plotting import selection as plotting_selection
 from clustering.ui import layout, state
+from clustering.ui.figures import show_figure
 from clustering.ui.numbers import fmt
 
 KMEANS = "kmeans"
@@ -157,9 +158,9 @@ def _on_chart_click(page: str, chart: str, on_load, ks: tuple[int, ...]) -> None
         on_load(k)
 
 
-def _chart(page: str, name: str, figure, on_load, ks: list[int]) -> None:
+def _chart(page: str, name: str, figure, on_load, ks: list[int], alt: str) -> None:
     key = state.widget_key(page, name)
-    st.plotly_chart(figure, key=key, config=plotting.PLOT_CONFIG, selection_mode="points",
+    show_figure(figure, alt, key=key, config=plotting.PLOT_CONFIG, selection_mode="points",
                     on_select=partial(_on_chart_click, page, name, on_load, tuple(ks)))
 
 
@@ -281,16 +282,35 @@ def kmeans_panel(active: state.ActiveData, setup) -> None:
             st.markdown("**J of the best restart, for each K**")
             _chart(KMEANS, "selection_elbow",
                    plotting_selection.elbow_figure(ks, [p.objective for p in points], setup.k,
-                                                   n_restarts), on_load, fitted)
+                                                   n_restarts), on_load, fitted,
+                   _elbow_alt(points, setup.k, n_restarts))
         with right:
             values = [None if p.silhouette is None else p.silhouette.value for p in points]
             best = plotting_selection.highest(ks, values)
             st.markdown("**Mean silhouette, for each K ≥ 2**"
                         + ("" if best is None else f" (★ highest: K = {best})"))
             _chart(KMEANS, "selection_silhouette",
-                   plotting_selection.silhouette_figure(ks, values, setup.k), on_load, fitted)
+                   plotting_selection.silhouette_figure(ks, values, setup.k), on_load, fitted,
+                   _silhouette_alt(ks, values, best, setup.k))
         st.markdown(READING)
         _kmeans_reading(active, points)
+
+
+def _elbow_alt(points: list[ElbowPoint], current_k: int, n_restarts: int) -> str:
+    """The elbow chart in words: J of the best restart for each K fitted."""
+    values = "; ".join(f"K = {p.k}: J = {fmt(p.objective)}" for p in points if p.objective is not None)
+    return (f"Line chart of J of the best of {n_restarts} restarts against K, from K = "
+            f"{points[0].k} to {points[-1].k}, the page's K = {current_k} marked: "
+            f"{values or 'no K fitted'}.")
+
+
+def _silhouette_alt(ks: list[int], values: list[float | None], best: int | None,
+                    current_k: int) -> str:
+    """The silhouette chart in words: its highest K and each K's mean silhouette."""
+    said = "; ".join(f"K = {k}: {fmt(v, 3)}" for k, v in zip(ks, values, strict=True) if v is not None)
+    top = "no K ≥ 2 fitted" if best is None else f"highest at K = {best}"
+    return (f"Line chart of the mean silhouette against K, {top}, the page's K = {current_k} "
+            f"marked: {said or 'no values'}.")
 
 
 def _kmeans_reading(active: state.ActiveData, points: list[ElbowPoint]) -> None:
@@ -409,7 +429,7 @@ def gmm_panel(active: state.ActiveData, setup) -> None:
             _chart(GMM, "selection_criteria",
                    plotting_selection.criteria_figure(ks, criteria.bics, criteria.aics,
                                                       criteria.n_parameters, setup.k),
-                   on_load, fitted)
+                   on_load, fitted, _criteria_alt(ks, criteria, setup.k))
         with right:
             st.markdown("**Each K's best fit** (p: free parameters)")
             st.table(_criteria_table(criteria).style.hide(axis="index"))  # fits its column
@@ -439,6 +459,18 @@ def _on_the_floor(fit: selection.MixtureFit, reg_covar: float) -> bool:
         return False
     smallest = float(np.linalg.eigvalsh(fit.params.covariances)[:, 0].min())
     return smallest <= FLOOR_FACTOR * reg_covar
+
+
+def _criteria_alt(ks: list[int], criteria, current_k: int) -> str:
+    """The BIC/AIC chart in words: where each is smallest, and each K's BIC."""
+    said = "; ".join(f"K = {k}: BIC = {fmt(b)}" for k, b in zip(ks, criteria.bics, strict=True)
+                     if b is not None and math.isfinite(b))
+    if criteria.best_bic_k is None:
+        best = "no K fitted"
+    else:
+        best = f"BIC smallest at K = {criteria.best_bic_k}, AIC smallest at K = {criteria.best_aic_k}"
+    return (f"Line chart of BIC and AIC against K from K = {ks[0]} to {ks[-1]}, the page's "
+            f"K = {current_k} marked: {best}; {said or 'no values'}.")
 
 
 def _criteria_table(criteria: selection.MixtureCriteria) -> pd.DataFrame:
