@@ -82,6 +82,8 @@ def test_the_storyboard_is_valid_plotly():
     at.toggle(key="gmm.show_story").set_value(True).run()
     assert not at.exception, at.exception
     figures = sent_figures(at)
-    assert len(figures) >= 2
+    # the storyboard is the page's Plotly figure of several panels (the inspector's γ bars are
+    # HTML since the stage's first-run diet)
+    assert any("xaxis2" in figure.get("layout", {}) for figure in figures), [f.get("layout", {}).keys() for f in figures]
     for figure in figures:
         assert_valid(figure)
