@@ -201,6 +201,7 @@ def _manual_start(page: str, centres) -> None:
         return  # K changed meanwhile: the drag was about another run
     state.set_value(page, "init", "manual")
     manual.set_points(page, centres)
+    state.request_app_rerun(page)  # the set-up (sidebar, link) changed: not the fragment alone
 
 
 def _kmeans_start(centres) -> None:
@@ -227,3 +228,4 @@ def _compare_start(means) -> None:
         return
     state.set_value(panels.PAGE, "init", "typed")
     state.set_value(panels.PAGE, "typed", panels.format_means(means))
+    state.request_app_rerun(panels.PAGE)  # the shared start (sidebar, link) changed

@@ -6,6 +6,7 @@
 const SPEEDS = { slow: 700, normal: 300, fast: 120, instant: 0 };
 const HOLD = 0.35; // Run to convergence: pause between half-steps, as a share of the speed
 const REPORT_DELAY = 250; // ms after the last change before the cursor is reported
+const STICKY_FIT_MS = 15000; // a stage mounted this soon after a touch keeps the figure's size
 const ZOOM_HALF_STEPS = 8; // the curve's zoom: the last this many half-steps up to the one on screen
 const E_COLOUR = "#1f4e79";
 const M_COLOUR = "#b8452b";
@@ -509,7 +510,25 @@ class Stage {
       this.draw();
     });
     this.resizer.observe(root);
-    const interact = () => { this.interacted = true; };
+    // the figure's fitted size outlives this element: a new run can mount a new one (a drag's
+    // manual start draws its placement above the stage), on the same page, in the same window
+    const fits = (window.__clusteringLabStageFits = window.__clusteringLabStageFits || {});
+    this.remembered = fits[location.pathname] = fits[location.pathname] || {};
+    // ...but only for the new run that the person's own touch just asked for, not on a later visit
+    if (!(performance.now() - (this.remembered.touchedAt || -1e9) < STICKY_FIT_MS)) this.remembered.interacted = false;
+    Object.defineProperty(this, "interacted", {
+      get: () => Boolean(this.remembered.interacted),
+      set: (value) => { this.remembered.interacted = value; },
+    });
+    Object.defineProperty(this, "fitKey", {
+      get: () => this.remembered.fitKey,
+      set: (value) => { this.remembered.fitKey = value; },
+    });
+    Object.defineProperty(this, "sticky", {
+      get: () => this.remembered.sticky,
+      set: (value) => { this.remembered.sticky = value; },
+    });
+    const interact = () => { this.interacted = true; this.remembered.touchedAt = performance.now(); };
     root.addEventListener("pointerdown", interact, true);
     root.addEventListener("keydown", interact, true);
     this.buildTouch(bar);
