@@ -329,9 +329,12 @@ def measure(name: str, url: str, pids: list[int], sizes: list[int], think: float
                       f"{p95(values):>8.3f}s{tail}", flush=True)
         for error in sorted(set(errors)):
             print(f"     ! {errors.count(error)} x {error}", flush=True)
-        counted = [v for a in (*COUNTED, *BROWSER_ACTIONS) for v in times[a]]
+        # in the page: a half-step's painted frame and the page settled after it; a cold browser's
+        # first page load (Streamlit's scripts, 2.9 MB) is reported but not counted, as
+        # bench_stage.py measures it alone
+        counted = [v for a in (*COUNTED, *BROWSER_ACTIONS[1:]) for v in times[a]]
         ok = counted and p95(counted) <= TARGET_P95_S and not errors
-        print(f"     p95 of opens and half-steps: {p95(counted) if counted else float('nan'):.3f} s"
+        print(f"     p95 of opens and half-steps (server side and in the page): {p95(counted) if counted else float('nan'):.3f} s"
               f" -> {'within' if ok else 'over'} {TARGET_P95_S:.0f} s", flush=True)
         if ok:
             best = s
