@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -75,12 +76,40 @@ def browser():
         chromium.close()
 
 
+PROJECTOR = {"width": 1280, "height": 720}  # the classroom projector the issues name
+
+
+@contextlib.contextmanager
+def browser_page(browser, viewport: dict[str, int]):
+    """A page in a fresh browser context (own cookies and storage) of the given viewport."""
+    context = browser.new_context(viewport=viewport)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
-    page = context.new_page()
-    yield page
-    context.close()
+    with browser_page(browser, {"width": 1600, "height": 1000}) as page:
+        yield page
+
+
+@pytest.fixture
+def small_page(browser):
+    """A page at the projector's 1280 × 720."""
+    with browser_page(browser, PROJECTOR) as page:
+        yield page
+
+
+def open_stage_link(page, app_url: str, link: str, timeout: float = 60_000) -> None:
+    """Open a stepping page's link and wait for its stage. The router first: a link as a
+    fresh server's very first request would otherwise run the page outside st.navigation."""
+    page.goto(f"{app_url}/")
+    wait_for_app(page)
+    page.goto(f"{app_url}{link}")
+    page.locator(".cl-stage[data-ready='1']").wait_for(timeout=timeout)
+    wait_for_app(page, timeout)
 
 
 def wait_for_app(page, timeout: float = 30_000) -> None:

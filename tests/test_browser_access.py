@@ -25,14 +25,6 @@ ACTIVE = """() => {
 }"""
 
 
-@pytest.fixture
-def small_page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def open_stage(page, url: str) -> None:
     page.goto(url)
     wait_for_page(page)

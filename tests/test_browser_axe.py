@@ -41,14 +41,6 @@ def axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def small_page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def violations(page, axe_source: str) -> list[dict]:
     """axe.run()'s violations on the page as it is now (WCAG 2.x A/AA and best practices)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):

@@ -1,4 +1,4 @@
-"""Fit the projector (issue 16) in headless Chromium at 1280×720.
+"""Fit the small_page (issue 16) in headless Chromium at 1280×720.
 
 - Normal mode, sidebar collapsed: on /kmeans, /gmm and /compare the stage's step buttons, the
   whole main figure(s) and the key numbers (J, or ℓ and 𝓛) lie inside the viewport, before and
@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SCREENSHOTS, metric_text, wait_for_app
+from conftest import SCREENSHOTS, metric_text, open_stage_link, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -29,20 +29,8 @@ METRICS = {"kmeans": ("J",), "gmm": ("Log-likelihood", "Lower bound")}
 READOUTS = {"kmeans": ("J",), "gmm": ("ll", "bound"), "compare": ("J", "ll", "bound")}
 
 
-@pytest.fixture
-def projector(browser):
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def open_link(page, app_url: str, link: str) -> None:
-    page.goto(f"{app_url}/")  # the router first (see test_browser_kmeans.open_link)
-    wait_for_app(page)
-    page.goto(f"{app_url}{link}")
-    page.locator(".cl-stage[data-ready='1']").wait_for(timeout=90_000)
-    wait_for_app(page, 90_000)
+    open_stage_link(page, app_url, link, 90_000)
     page.wait_for_timeout(400)  # the stage re-fits when the page around it has settled
 
 
@@ -116,8 +104,8 @@ def shot(page, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["kmeans", "gmm", "compare"])
-def test_first_screen_holds_buttons_figure_and_numbers(app_url, projector, name):
-    page = projector
+def test_first_screen_holds_buttons_figure_and_numbers(app_url, small_page, name):
+    page = small_page
     open_link(page, app_url, LINKS[name])
     collapse_sidebar(page)
     assert_first_screen(page, name, presenting=False)
@@ -134,8 +122,8 @@ def test_first_screen_holds_buttons_figure_and_numbers(app_url, projector, name)
 
 
 @pytest.mark.parametrize("name", ["kmeans", "gmm", "compare"])
-def test_presenter_mode_from_the_link(app_url, projector, name):
-    page = projector
+def test_presenter_mode_from_the_link(app_url, small_page, name):
+    page = small_page
     open_link(page, app_url, LINKS[name] + "&present=1")
     assert sidebar_collapsed(page)  # the mode collapsed it
     stage = page.locator(".cl-stage")
@@ -156,8 +144,8 @@ def test_presenter_mode_from_the_link(app_url, projector, name):
     shot(page, f"{name}-present")
 
 
-def test_presenter_toggle_collapses_the_sidebar_and_writes_the_link(app_url, projector):
-    page = projector
+def test_presenter_toggle_collapses_the_sidebar_and_writes_the_link(app_url, small_page):
+    page = small_page
     open_link(page, app_url, LINKS["kmeans"])
     assert not sidebar_collapsed(page)
     assert "present" not in page.url
@@ -180,8 +168,8 @@ def test_presenter_toggle_collapses_the_sidebar_and_writes_the_link(app_url, pro
     assert "present" not in page.locator(".cl-stage").get_attribute("class").split()
 
 
-def test_full_screen_button(app_url, projector):
-    page = projector
+def test_full_screen_button(app_url, small_page):
+    page = small_page
     open_link(page, app_url, LINKS["gmm"])
     stage = page.locator(".cl-stage")
     before = box(stage.locator("canvas.main"))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, free_port, screenshot, wait_for_app
+from conftest import ROOT, free_port, open_stage_link, screenshot, wait_for_app
 
 from clustering import datasets, derived, gmm, kmeans, plotting, stepper
 from clustering.ui.numbers import fmt_sig
@@ -31,14 +31,6 @@ GMM_LINK = "/gmm?dataset=mouse&seed=0&k=3&init=random&init_seed=0"
 # --------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------
-
-
-def open_link(page, app_url: str, link: str) -> None:
-    page.goto(f"{app_url}/")  # the router first (see test_browser_kmeans.open_link)
-    wait_for_app(page)
-    page.goto(f"{app_url}{link}")
-    page.locator(".cl-stage[data-ready='1']").wait_for(timeout=60_000)
-    wait_for_app(page)
 
 
 def unfocus(page) -> None:
@@ -108,7 +100,7 @@ def gmm_run_in_python() -> tuple[np.ndarray, stepper.Run]:
 def test_keyboard_only_run_on_kmeans(app_url, page):
     X, run = kmeans_run_in_python()
     J = derived.kmeans_objective_curve(X, run)
-    open_link(page, app_url, KMEANS_LINK)
+    open_stage_link(page, app_url, KMEANS_LINK)
     assert cursor(page) == 0 and metric_text(page, "J") == "—"
     unfocus(page)  # the keys go to the page, no field has the focus
     for step in range(1, 7):
@@ -156,7 +148,7 @@ def test_a_reported_cursor_reruns_only_the_stepping_part(app_url, page):
     X, run = kmeans_run_in_python()
     J = derived.kmeans_objective_curve(X, run)
     sent = rerun_requests(page)  # before the socket opens
-    open_link(page, app_url, KMEANS_LINK)
+    open_stage_link(page, app_url, KMEANS_LINK)
     unfocus(page)
     before = len(sent)
     press_right(page)
@@ -183,7 +175,7 @@ def test_a_reported_cursor_reruns_only_the_stepping_part(app_url, page):
 def test_keyboard_only_run_on_gmm(app_url, page):
     X, run = gmm_run_in_python()
     likelihoods, bounds = derived.gmm_curves(X, run)
-    open_link(page, app_url, GMM_LINK)
+    open_stage_link(page, app_url, GMM_LINK)
     unfocus(page)
     for step in range(1, 7):
         assert press_right(page) == step
@@ -202,7 +194,7 @@ def test_keyboard_only_run_on_gmm(app_url, page):
 
 
 def test_keys_are_ignored_while_typing_in_a_number_field(app_url, page):
-    open_link(page, app_url, KMEANS_LINK)
+    open_stage_link(page, app_url, KMEANS_LINK)
     field = page.get_by_role("spinbutton", name="Initialization seed")
     field.click()
     page.keyboard.press("ArrowRight")
@@ -218,7 +210,7 @@ def test_keys_are_ignored_while_typing_in_a_number_field(app_url, page):
 
 def test_stage_colours_equal_kmeans_assign_at_every_half_step(app_url, page):
     X, run = kmeans_run_in_python()
-    open_link(page, app_url, KMEANS_LINK)
+    open_stage_link(page, app_url, KMEANS_LINK)
     drawn = stage(page).evaluate("(el) => el.stageDrawnIndex()")
     np.testing.assert_array_equal(drawn, np.arange(X.shape[0]))
     assert int(stage(page).evaluate("(el) => el.__stage.last")) == len(run.history) - 1
@@ -240,7 +232,7 @@ def test_stage_colours_equal_argmax_gamma_at_every_half_step(app_url, page):
     X = datasets.make("blobs", n=n, seed=1).X
     run = stepper.new_gmm_run(gmm.init_params(X, 3, "random", seed=0))
     run = stepper.step(run, stepper.RunToConvergence(), X)
-    open_link(page, app_url, f"/gmm?dataset=blobs&n={n}&seed=1&k=3&init=random&init_seed=0")
+    open_stage_link(page, app_url, f"/gmm?dataset=blobs&n={n}&seed=1&k=3&init=random&init_seed=0")
     drawn = np.array(stage(page).evaluate("(el) => el.stageDrawnIndex()"))
     np.testing.assert_array_equal(drawn, plotting.drawn_indices(n))
     last = len(run.history) - 1
@@ -267,7 +259,7 @@ def test_buttons_run_to_convergence_then_stop(app_url, page):
     from playwright.sync_api import expect
 
     # uniform noise, K = 8: 39 iterations to converge, time enough to stop the play
-    open_link(page, app_url, "/kmeans?dataset=uniform&n=1000&seed=1&k=8&init=random&init_seed=0")
+    open_stage_link(page, app_url, "/kmeans?dataset=uniform&n=1000&seed=1&k=8&init=random&init_seed=0")
     last = int(stage(page).evaluate("(el) => el.__stage.last"))
     e_step = page.get_by_role("button", name="E step", exact=True)
     m_step = page.get_by_role("button", name="M step", exact=True)
@@ -313,7 +305,7 @@ def test_a_click_on_a_point_inspects_it_and_the_stage_keeps_its_cursor(app_url, 
     from playwright.sync_api import expect
 
     X = datasets.make("blobs", n=1000, seed=1).X
-    open_link(page, app_url, KMEANS_LINK)
+    open_stage_link(page, app_url, KMEANS_LINK)
     unfocus(page)
     page.keyboard.press("ArrowRight")
     settle(page, 1)
@@ -359,7 +351,7 @@ def test_pages_write_no_file_outside_the_repository(browser, tmp_path):
         page = context.new_page()
         base = f"http://127.0.0.1:{port}"
         for link in (KMEANS_LINK, GMM_LINK, "/compare?dataset=mouse&k=3"):
-            open_link(page, base, link)
+            open_stage_link(page, base, link)
             unfocus(page)
             for _ in range(3):
                 page.keyboard.press("ArrowRight")
@@ -381,7 +373,7 @@ def test_pages_write_no_file_outside_the_repository(browser, tmp_path):
 def test_the_curve_zooms_to_the_last_eight_half_steps(app_url, page):
     """The curve's zoom toggle: the last 8 half-steps up to the one on screen, axes fitted to
     them, so late small rises of ℓ are visible; off again: the whole run."""
-    open_link(page, app_url, GMM_LINK)
+    open_stage_link(page, app_url, GMM_LINK)
     last = int(stage(page).evaluate("(el) => el.__stage.last"))
     assert last > 16
     page.get_by_label("Animation speed").select_option("instant")

@@ -15,33 +15,17 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
-from conftest import clean_screenshot, screenshot, wait_for_app
+from conftest import PROJECTOR, clean_screenshot, open_stage_link, screenshot, wait_for_app
 
 from clustering import datasets, edits, kmeans, stepper
 from clustering.ui.numbers import fmt_sig
 
 pytestmark = pytest.mark.browser
 
-VIEWPORT = {"width": 1280, "height": 720}
+VIEWPORT = PROJECTOR
 DRAG_LINK = "/kmeans?dataset=blobs&n=300&seed=1&k=3&init=random&init_seed=0"
 START = "-6.5,9;-3,-1;0.5,9"
 ADD_LINK = f"/kmeans?dataset=blobs&n=300&seed=1&k=3&init=manual&centroids={START}"
-
-
-@pytest.fixture
-def small(browser):
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def open_link(page, app_url: str, link: str) -> None:
-    page.goto(f"{app_url}/")  # the router first (see test_browser_kmeans.open_link)
-    wait_for_app(page)
-    page.goto(f"{app_url}{link}")
-    page.locator(".cl-stage[data-ready='1']").wait_for(timeout=60_000)
-    wait_for_app(page)
 
 
 def query(page) -> dict[str, str]:
@@ -103,10 +87,10 @@ def drag(page, start, end, steps: int = 12) -> None:
         page.wait_for_timeout(15)
 
 
-def test_dragging_a_centroid_changes_the_start_the_link_and_J(app_url, small):
-    page = small
+def test_dragging_a_centroid_changes_the_start_the_link_and_J(app_url, small_page):
+    page = small_page
     X = datasets.make("blobs", n=300, seed=1).X
-    open_link(page, app_url, DRAG_LINK)
+    open_stage_link(page, app_url, DRAG_LINK)
     step_to(page, "E step", 1)
     j_before = j_metric(page)
     step_to(page, "Reset", 0)
@@ -146,11 +130,11 @@ def test_dragging_a_centroid_changes_the_start_the_link_and_J(app_url, small):
     clean_screenshot(page, "touch-kmeans-after-drag")
 
 
-def test_an_added_point_is_drawn_kept_by_its_link_and_moves_its_centroid(app_url, small, browser):
-    page = small
+def test_an_added_point_is_drawn_kept_by_its_link_and_moves_its_centroid(app_url, small_page, browser):
+    page = small_page
     X = datasets.make("blobs", n=300, seed=1).X
     start = np.array([[-6.5, 9.0], [-3.0, -1.0], [0.5, 9.0]])
-    open_link(page, app_url, ADD_LINK)
+    open_stage_link(page, app_url, ADD_LINK)
     assert stage(page).evaluate("(el) => el.__stage.points.n") == 300
     page.get_by_role("button", name="Add points", exact=True).click()
     assert stage(page).get_attribute("data-add-mode") == "1"
@@ -218,10 +202,10 @@ def test_an_added_point_is_drawn_kept_by_its_link_and_moves_its_centroid(app_url
     assert "point edited" not in page.get_by_test_id("stSidebar").inner_text()
 
 
-def test_dragging_a_gmm_mean_makes_the_manual_start_that_the_link_carries(app_url, small):
-    page = small
+def test_dragging_a_gmm_mean_makes_the_manual_start_that_the_link_carries(app_url, small_page):
+    page = small_page
     X = datasets.make("mouse", seed=0).X
-    open_link(page, app_url, "/gmm?dataset=mouse&seed=0&k=3&init=random&init_seed=0")
+    open_stage_link(page, app_url, "/gmm?dataset=mouse&seed=0&k=3&init=random&init_seed=0")
     before = centres(page)
     axes_before = axes(page)
     show_figure(page)
