@@ -73,7 +73,7 @@ def test_compare_runs_the_mouse_and_shows_the_sigma_limit(app_url, page):
     page.keyboard.press("Home")
     wait_for_app(page)
     expect(page.get_by_text("The final means equal K-means' centroids")).to_be_visible(timeout=60_000)
-    expect(page.get_by_text("max |γ − one-hot(K-means labels)| = 0.000")).to_be_visible()
+    expect(page.get_by_text("max |γ − one-hot(K-means labels)| = 0.000", exact=True)).to_be_visible()
     no_exception(page)
     _scroll_to(page, page.get_by_test_id("stSlider").filter(has_text="σ (log scale"))
     clean_screenshot(page, "compare-sigma-limit")
