@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -196,8 +197,15 @@ def cached_payload(page: str, token: tuple, build: Callable[[], dict[str, Any]],
         # the stage then starts at this run's cursor instead of keeping the old one's
         builds = int(state.get_value(page, "stage_builds", 0)) + 1
         state.set_value(page, "stage_builds", builds)
+        # ... and a session's ids are its own: a browser whose server restarted holds a stage
+        # (and reports a cursor) for the old session's run, which the new session must not take
+        # for its own, or the figure would stay where the page's numbers and link are not
+        session = state.get_value(page, "stage_session")
+        if session is None:
+            session = secrets.token_hex(4)
+            state.set_value(page, "stage_session", session)
         body = steady_view(page, build())
-        stored = (token, {**body, "id": f"{body['id']}-{builds}"})
+        stored = (token, {**body, "id": f"{body['id']}-{session}-{builds}"})
         state.set_value(page, "stage_payload", stored)
     body = stored[1]
     if options is not None and body.get("options") != options:
