@@ -17,10 +17,10 @@ from streamlit.testing.v1 import AppTest
 from clustering import derived, images, kmeans, stepper
 from clustering.constants import PHOTO_MAX_FILE_BYTES
 from clustering.ui import compress_panels as panels
+from tests import conftest
 from tests import test_images as bad
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 PAGE_FILE = "pages/compress.py"
 TIMEOUT = 120
 LABELS = ("E step", "M step", "Step back", "Run to convergence", "Reset")
@@ -28,13 +28,7 @@ METRICS = ("J per pixel", "PSNR", "Bits per pixel")
 
 
 def open_page(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page(PAGE_FILE)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return conftest.open_page(PAGE_FILE, query, timeout=TIMEOUT)
 
 
 def click(at: AppTest, label: str) -> AppTest:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import conftest
 import numpy as np
 import pytest
 from conftest import plotted, shown_figure, stage_button
@@ -32,13 +33,7 @@ def one_blas_thread():
 
 
 def open_page(page_file: str, query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page(page_file)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return conftest.open_page(page_file, query, timeout=TIMEOUT)
 
 
 def open_panel(at: AppTest, page: str) -> AppTest:
