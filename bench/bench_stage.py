@@ -23,7 +23,10 @@ Parts:
   last half-step.
 - **sessions**: ``--sessions`` browser contexts on /kmeans (N = 1,000) each take six
   half-steps with →, pausing 0.6 s after each (so each half-step is reported to the server);
-  the server's CPU per half-step.
+  the server's CPU per half-step and its resident memory before and after. With
+  ``--gc-reference`` the same again on a server with Streamlit's default ``postScriptGC``
+  (a full ``gc.collect(2)`` after every run, about 0.1 s of CPU with this app's imports; the
+  app's .streamlit/config.toml turns it off).
 """
 
 from __future__ import annotations
@@ -90,6 +93,14 @@ def cpu_seconds(pid: int) -> float:
     """utime + stime of a process, in seconds."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def resident_mb(pid: int) -> float:
+    """The resident memory of a process (VmRSS), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def wait_ready(page, timeout: float = 120_000) -> None:
@@ -249,6 +260,7 @@ def part_sessions(browser, base: str, pid: int, sessions: int, rapid: bool = Fal
         wait_ready(page, 300_000)
     time.sleep(3)
     before = cpu_seconds(pid)
+    memory_before = resident_mb(pid)
     steps = 6
     if rapid:
         for page in pages:  # each page presses → six times, 120 ms apart, on its own clock
@@ -266,9 +278,27 @@ def part_sessions(browser, base: str, pid: int, sessions: int, rapid: bool = Fal
         time.sleep(0.6)
     used = cpu_seconds(pid) - before
     print(f"server CPU {used:.2f} s for {sessions * steps} half-steps: "
-          f"{1000 * used / (sessions * steps):.1f} ms per half-step", flush=True)
+          f"{1000 * used / (sessions * steps):.1f} ms per half-step; server memory "
+          f"{memory_before:.0f} MB before the half-steps, {resident_mb(pid):.0f} MB after", flush=True)
     for context in contexts:
         context.close()
+
+
+def reference_sessions(browser, sessions: int, rapid: bool) -> None:
+    """The sessions part again on a second server with ``runner.postScriptGC`` on (Streamlit's
+    default: gc.collect(2) after every script run, fragment reruns included)."""
+    port = free_port()
+    os.environ["STREAMLIT_RUNNER_POST_SCRIPT_GC"] = "true"
+    try:
+        server = start_app(port)
+    finally:
+        del os.environ["STREAMLIT_RUNNER_POST_SCRIPT_GC"]
+    try:
+        print("\n(reference: the same server with runner.postScriptGC = true)")
+        part_sessions(browser, f"http://127.0.0.1:{port}", server.pid, sessions, rapid)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def main() -> None:
@@ -278,6 +308,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--rapid", action="store_true", help="sessions: → every 120 ms")
+    parser.add_argument("--gc-reference", action="store_true",
+                        help="sessions: also on a server with Streamlit's default full garbage "
+                             "collection after every script run (the app's config turns it off)")
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 20_000])
     args = parser.parse_args()
     parts = args.only or ["step", "open", "run", "sessions"]
@@ -303,6 +336,8 @@ def main() -> None:
                 part_run(browser, base, server.pid)
             if "sessions" in parts:
                 part_sessions(browser, base, server.pid, 8 if args.quick else args.sessions, args.rapid)
+                if args.gc_reference:
+                    reference_sessions(browser, 8 if args.quick else args.sessions, args.rapid)
             browser.close()
     finally:
         server.terminate()
