@@ -29,6 +29,14 @@ __all__ = [
 
 def _as_points(values: ArrayLike, name: str = "X") -> np.ndarray:
     """``values`` as an (N, D) float64 array of finite numbers with N >= 1, D >= 1."""
+    points = _as_array(values, name)
+    _require_finite(points, name)
+    return points
+
+
+def _as_array(values: ArrayLike, name: str = "X") -> np.ndarray:
+    """``values`` as an (N, D) float64 array with N >= 1, D >= 1, not yet checked for NaN or
+    infinities (``assign`` and ``update`` fold that check into their own pass over the data)."""
     try:
         points = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -39,6 +47,11 @@ def _as_points(values: ArrayLike, name: str = "X") -> np.ndarray:
         )
     if points.shape[0] == 0 or points.shape[1] == 0:
         raise ValueError(f"{name} must have at least one row and one column; got an array of shape {points.shape}.")
+    return points
+
+
+def _require_finite(points: np.ndarray, name: str = "X") -> None:
+    """Raise the plain message naming the first row of ``points`` (N, D) with a NaN or an infinity."""
     finite = np.isfinite(points)
     if not finite.all():
         row = int(np.flatnonzero(~finite.all(axis=1))[0])
@@ -46,7 +59,6 @@ def _as_points(values: ArrayLike, name: str = "X") -> np.ndarray:
             f"{name} contains NaN or infinite values (the first in row {row}: {points[row].tolist()}); "
             "remove those rows first."
         )
-    return points
 
 
 def _as_centroids(values: ArrayLike, X: np.ndarray, name: str = "centroids") -> np.ndarray:
@@ -163,11 +175,19 @@ def assign(X: ArrayLike, centroids: ArrayLike) -> np.ndarray:
     accurate for data far from the origin (no ||x||^2 - 2 x.u + ||u||^2 cancellation) and
     compares exactly the numbers that ``objective`` sums (up to an exact power-of-two scale),
     so an E step never raises J, not even by rounding. The blocked loop is
-    ``_kernels.nearest_centroid``.
+    ``_kernels.nearest_centroid``; it also notices a NaN or an infinity in X (the bound of its
+    screen is then not finite), so X is not read once more just to check it.
     """
-    X = _as_points(X)
-    centroids = _as_centroids(centroids, X)
-    return _kernels.nearest_centroid(X, centroids)
+    X = _as_array(X)
+    try:
+        centroids = _as_centroids(centroids, X)
+    except ValueError:
+        _require_finite(X)  # a bad X is reported first, as everywhere
+        raise
+    labels = _kernels.nearest_centroid(X, centroids)
+    if labels is None:  # X holds a NaN or an infinity
+        _require_finite(X)
+    return labels
 
 
 def update(X: ArrayLike, labels: ArrayLike, previous: ArrayLike) -> np.ndarray:
@@ -177,11 +197,19 @@ def update(X: ArrayLike, labels: ArrayLike, previous: ArrayLike) -> np.ndarray:
     the step (kept for every empty cluster).
     Returns centroids : (K, D) array, a new array.
     """
-    X = _as_points(X)
-    previous = _as_centroids(previous, X, name="previous")
-    k = previous.shape[0]
-    labels, sizes = _labels_and_sizes(labels, X.shape[0], k)
-    sums = _kernels.sums_by_label(X, labels, k)  # sum_n z_nk x_n
+    X = _as_array(X)
+    try:
+        previous = _as_centroids(previous, X, name="previous")
+        labels, sizes = _labels_and_sizes(labels, X.shape[0], previous.shape[0])
+    except ValueError:
+        _require_finite(X)  # a bad X is reported first, as everywhere
+        raise
+    sums = _kernels.sums_by_label(X, labels, previous.shape[0])  # sum_n z_nk x_n
+    # Every x_nd is added into exactly one sum, so finite sums mean a finite X: the check of X
+    # costs a pass over the data only when a sum is not finite (a NaN, an infinity, or an
+    # overflow of finite numbers, which is let through as before).
+    if not np.isfinite(sums).all():
+        _require_finite(X)
     centroids = previous.copy()
     filled = sizes > 0
     centroids[filled] = sums[filled] / sizes[filled, None]

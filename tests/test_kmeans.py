@@ -463,6 +463,28 @@ def test_errors_are_plain_sentences_naming_the_value(call, expected):
     assert plain(message)
 
 
+def test_a_nan_or_infinity_anywhere_in_x_is_named_by_its_first_row():
+    """assign and update check X for NaN and infinities inside their own pass over the data
+    (the screen's bound, the sums): the first bad row is still named, in any block, and before
+    any complaint about the centroids or the labels."""
+    n = 3 * _kernels.KMEANS_BLOCK_POINTS + 5
+    rng = np.random.default_rng(3)
+    centroids = rng.normal(size=(4, 3))
+    for bad in (np.nan, np.inf, -np.inf):
+        for row in (0, _kernels.KMEANS_BLOCK_POINTS + 7, n - 1):
+            X = rng.normal(size=(n, 3))
+            X[row, 1] = bad
+            X[row + 1:, 2] = bad  # later bad rows too (none after the last row)
+            labels = rng.integers(4, size=n)
+            calls = ((assign, X, centroids), (update, X, labels, centroids),
+                     (assign, X, np.zeros((4, 2))), (update, X, labels + 4, centroids))
+            for function, *arguments in calls:
+                with pytest.raises(ValueError, match=f"the first in row {row}:"):
+                    function(*arguments)
+    huge = np.array([[1e308, 1e308], [1e308, 1e308], [0.0, 0.0]])  # finite: no complaint
+    assert assign(huge, huge[1:]).tolist() == [0, 0, 1]
+
+
 def test_unknown_method_lists_the_allowed_ones():
     with pytest.raises(ValueError) as error:
         init_centroids(X5, 2, method="k-means++")
