@@ -152,12 +152,13 @@ def nearest_centroid(X: np.ndarray, centroids: np.ndarray) -> np.ndarray | None:
     return labels
 
 
-def sums_by_label(X: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """sum_n z_nk x_nd for every cluster k and dimension d: a (k, D) array.
+def sums_by_label(X: np.ndarray, labels: np.ndarray, k: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """sum_n z_nk x_nd (sum_n z_nk w_n x_nd with weights) for every cluster k and dimension d: (k, D).
 
-    X : (N, D); labels : (N,) intp in 0..k-1. The sums are the product Z X of the (k, N)
-    indicator matrix, z_nk = 1 where labels[n] = k, stored sparse (one 1 per column), a block
-    of points at a time: every sum adds its points in the order of n, one pass over X.
+    X : (N, D); labels : (N,) intp in 0..k-1; weights : optional (N,) float64. The sums are the
+    product Z X of the (k, N) indicator matrix, z_nk = 1 (or w_n) where labels[n] = k, stored
+    sparse (one entry per column), a block of points at a time: every sum adds its points in
+    the order of n, in one pass over X.
     """
     n, dims = X.shape
     block = min(n, 4 * KMEANS_BLOCK_POINTS)  # fewer, longer blocks: a block's arrays are (size,)
@@ -166,7 +167,8 @@ def sums_by_label(X: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     sums = np.zeros((k, dims))
     for start, stop in blocks(n, block):
         size = stop - start
-        indicator = csc_array((ones[:size], labels[start:stop], column_starts[: size + 1]), shape=(k, size))
+        entries = ones[:size] if weights is None else weights[start:stop]
+        indicator = csc_array((entries, labels[start:stop], column_starts[: size + 1]), shape=(k, size))
         sums += indicator @ X[start:stop]
     return sums
 
