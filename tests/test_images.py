@@ -266,7 +266,7 @@ def test_distinct_colours_hold_every_pixel_exactly(kind):
     assert len(np.unique(colours, axis=0)) == colours.shape[0]  # distinct
     order = np.lexsort(colours.T[::-1])
     np.testing.assert_array_equal(order, np.arange(colours.shape[0]))  # in (R, G, B) order
-    assert inverse.dtype == np.intp and counts.sum() == X.shape[0]
+    assert inverse.dtype == np.int32 and counts.sum() == X.shape[0]
 
 
 def test_lloyd_on_the_weighted_colours_is_lloyd_on_the_pixels():
