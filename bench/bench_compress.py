@@ -1,13 +1,22 @@
 """K-means on a photo: one Lloyd iteration on a 1-megapixel image, ours against scikit-learn's.
 
 The photo is the shipped astronaut scaled up to 1000 x 1000 pixels (N = 10^6 points in RGB,
-D = 3). Ours is ``update(X, assign(X, centroids), centroids)``, allocations included;
-scikit-learn's is the Lloyd routine ``KMeans.fit`` calls once per iteration
-(``sklearn.cluster._k_means_lloyd.lloyd_iter_chunked_dense``) with its buffers made once outside
-the timing, as ``fit`` does. Both run in this process, calls interleaved, with BLAS and OpenMP
-limited to one thread (threadpoolctl). The peak memory of our iteration is measured with
-tracemalloc (numpy reports its allocations to it): an (N, K, D) temporary would be
-N K D x 8 bytes = 384 MB here.
+D = 3). Timed in the same run, for K = 16 and 64:
+
+- ours per pixel: ``update(X, assign(X, centroids), centroids)``, allocations included;
+- ours on the distinct colours, as the Compress page runs it: the same on the photo's C
+  distinct colours weighted by their pixel counts (``images.distinct_colours``; the same
+  labels per pixel, the same means up to the order of summation), plus, once per photo, the
+  cost of finding the colours;
+- scikit-learn per pixel: the Lloyd routine ``KMeans.fit`` calls once per iteration
+  (``sklearn.cluster._k_means_lloyd.lloyd_iter_chunked_dense``) with its buffers made once
+  outside the timing, as ``fit`` does;
+- scikit-learn on the distinct colours with ``sample_weight`` = the counts (the same trick
+  given to scikit-learn, for an honest comparison of the two implementations).
+
+Calls interleaved, with BLAS and OpenMP limited to one thread (threadpoolctl). The peak memory
+of our iterations is measured with tracemalloc (numpy reports its allocations to it): an
+(N, K, D) temporary would be N K D x 8 bytes = 384 MB here.
 
 Also timed: what one click on the Compress page computes on the server for the same photo
 (the half-step, the page's derived numbers, the quantized photo as a palette PNG).
@@ -36,7 +45,7 @@ from threadpoolctl import threadpool_limits
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
-from bench.bench_kmeans import make_sklearn_iteration, median_times  # noqa: E402  (one timing harness)
+from bench.bench_kmeans import make_sklearn_iteration  # noqa: E402  (one harness for scikit-learn)
 from clustering import derived, images, stepper  # noqa: E402
 from clustering.kmeans import assign, init_centroids, update  # noqa: E402
 from clustering.kmeans import objective as kmeans_objective  # noqa: E402
@@ -59,6 +68,29 @@ def ours(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     return update(X, assign(X, centroids), centroids)
 
 
+def ours_weighted(counts: np.ndarray):
+    """Our iteration on points weighted by ``counts`` (the photo's distinct colours)."""
+    def iteration(colours: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+        return update(colours, assign(colours, centroids), centroids, weights=counts)
+    return iteration
+
+
+def median_times_mixed(functions: dict, X: np.ndarray, colours: np.ndarray, centroids: np.ndarray,
+                       on_colours: tuple[str, ...]) -> dict:
+    """Median wall time (seconds) of each function, on X or (names in on_colours) on the
+    colours, calls interleaved to share any noise (bench_kmeans.median_times, two data sets)."""
+    data = {name: colours if name in on_colours else X for name in functions}
+    times = {name: [] for name in functions}
+    for name, function in functions.items():  # warm up
+        function(data[name], centroids)
+    for _ in range(REPEATS):
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function(data[name], centroids)
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(values)) for name, values in times.items()}
+
+
 def peak_bytes(function, *args) -> int:
     tracemalloc.start()
     tracemalloc.reset_peak()
@@ -70,24 +102,29 @@ def peak_bytes(function, *args) -> int:
 
 def click_costs(image: np.ndarray, k: int) -> None:
     """Server work of one E-step and one M-step click on the page (as compress_panels does it:
-    the half-step, the labels in force, J, the quantized photo and its PSNR, the pixel counts,
-    the palette PNG), piece by piece."""
+    the half-step on the weighted distinct colours, the labels in force, J, the quantized photo
+    and its PSNR, the pixel counts, the palette PNG), piece by piece."""
     height, width = image.shape[:2]
     X = images.pixels(image)
+    start = time.perf_counter()
+    colours, counts, inverse = images.distinct_colours(X)
+    print(f"  finding the {colours.shape[0]:,} distinct colours (once per photo): "
+          f"{1e3 * (time.perf_counter() - start):.0f} ms")
     run = stepper.new_kmeans_run(init_centroids(X, k, "kmeans++", seed=0))
-    run = stepper.step(run, stepper.EStep(), X)
-    run = stepper.step(run, stepper.MStep(), X)
-    labels = None
+    run = stepper.step(run, stepper.EStep(), colours, weights=counts)
+    run = stepper.step(run, stepper.MStep(), colours, weights=counts)
+    colour_labels = None
     for msg in (stepper.EStep(), stepper.MStep()):
         times = {}
         start = time.perf_counter()
-        run = stepper.step(run, msg, X)
+        run = stepper.step(run, msg, colours, weights=counts)
         times["half-step"] = time.perf_counter()
         if isinstance(msg, stepper.EStep):  # an M step reuses the E step's labels (cached)
-            labels = derived.kmeans_labels(X, run, run.cursor).astype(np.uint8)
+            colour_labels = derived.kmeans_labels(colours, run, run.cursor).astype(np.uint8)
+        labels = colour_labels[inverse]
         times["labels"] = time.perf_counter()
         centroids = run.current.params
-        images.psnr_from_mse(kmeans_objective(X, centroids, labels) / (3 * X.shape[0]))
+        images.psnr_from_mse(kmeans_objective(colours, centroids, colour_labels, weights=counts) / (3 * X.shape[0]))
         times["J, PSNR"] = time.perf_counter()
         np.bincount(labels, minlength=k)
         png = images.palette_png(labels.reshape(height, width), centroids)
@@ -173,24 +210,43 @@ def main() -> None:
         print(f"python {platform.python_version()}, numpy {np.__version__}, "
               f"scikit-learn {sklearn.__version__}, {platform.machine()}, {os.cpu_count()} CPUs, "
               "one thread (threadpoolctl)")
-        print(f"photo: astronaut scaled to {SIDE} x {SIDE}, N = {X.shape[0]:,} pixels, D = 3")
-        print(f"one Lloyd iteration (E step + M step), median of {REPEATS}")
-        header = f"{'K':>3} {'ours ms':>9} {'sklearn ms':>11} {'ratio':>6} {'ours peak MB':>13} {'(N,K,D) MB':>11}"
+        start = time.perf_counter()
+        colours, counts, _ = images.distinct_colours(X)
+        finding = time.perf_counter() - start
+        print(f"photo: astronaut scaled to {SIDE} x {SIDE}, N = {X.shape[0]:,} pixels, D = 3, "
+              f"C = {colours.shape[0]:,} distinct colours (found once per photo in {finding * 1e3:.0f} ms)")
+        print(f"one Lloyd iteration (E step + M step), median of {REPEATS}; ms; "
+              "px = on the pixels, col = on the distinct colours weighted by their counts")
+        header = (f"{'K':>3} {'ours px':>8} {'ours col':>9} {'sk px':>7} {'sk col':>7} "
+                  f"{'col/sk px':>10} {'col/sk col':>11} {'px/sk px':>9} {'peak MB px, col':>16} {'(N,K,D) MB':>11}")
         print(header)
         print("-" * len(header))
         for k in CLUSTER_COUNTS:
             centroids = init_centroids(X, k, method="kmeans++", seed=0)
-            sklearn_iteration = make_sklearn_iteration(X, k)
+            functions = {
+                "ours px": ours,
+                "ours col": ours_weighted(counts),
+                "sk px": make_sklearn_iteration(X, k),
+                "sk col": make_sklearn_iteration(colours, k, sample_weight=counts),
+            }
+            on_colours = ("ours col", "sk col")
+            results = {name: function(colours if name in on_colours else X, centroids)
+                       for name, function in functions.items()}
             # Pixels equidistant from two centroids (8-bit colours repeat) may be assigned
             # differently: scikit-learn compares ||x||² - 2 x·u + ||u||², we the exact sum.
-            difference = np.max(np.abs(ours(X, centroids) - sklearn_iteration(X, centroids)))
+            difference = max(np.max(np.abs(results[name] - results["ours px"])) for name in results)
             assert difference < 1e-2, difference
-            times = median_times({"ours": ours, "sklearn": sklearn_iteration}, X, centroids, REPEATS)
-            peak = peak_bytes(ours, X, centroids)
+            same = np.max(np.abs(results["ours col"] - results["ours px"]) / np.abs(results["ours px"]).max())
+            assert same < 1e-12, same  # the weighted colours give the pixels' means
+            times = median_times_mixed(functions, X, colours, centroids, on_colours)
+            peaks = (peak_bytes(ours, X, centroids), peak_bytes(ours_weighted(counts), colours, centroids))
             full = X.shape[0] * k * X.shape[1] * 8
-            print(f"{k:>3} {times['ours'] * 1e3:>9.1f} {times['sklearn'] * 1e3:>11.1f} "
-                  f"{times['ours'] / times['sklearn']:>6.2f} {peak / 1e6:>13.1f} {full / 1e6:>11.0f}"
-                  f"   (centroids differ by at most {difference:.1e}: ties)")
+            print(f"{k:>3} {times['ours px'] * 1e3:>8.1f} {times['ours col'] * 1e3:>9.1f} "
+                  f"{times['sk px'] * 1e3:>7.1f} {times['sk col'] * 1e3:>7.1f} "
+                  f"{times['ours col'] / times['sk px']:>10.2f} {times['ours col'] / times['sk col']:>11.2f} "
+                  f"{times['ours px'] / times['sk px']:>9.2f} "
+                  f"{peaks[0] / 1e6:>8.1f}, {peaks[1] / 1e6:>5.1f} {full / 1e6:>11.0f}"
+                  f"   (centroids differ by at most {difference:.1e}: ties; col vs px {same:.0e})")
         print()
         print("one click on the Compress page, server side, K = 16:")
         click_costs(image, 16)

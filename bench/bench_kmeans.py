@@ -43,10 +43,11 @@ def ours(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     return update(X, assign(X, centroids), centroids)
 
 
-def make_sklearn_iteration(X: np.ndarray, k: int):
-    """scikit-learn's per-iteration Lloyd work, with its buffers allocated once (as in fit)."""
+def make_sklearn_iteration(X: np.ndarray, k: int, sample_weight: np.ndarray | None = None):
+    """scikit-learn's per-iteration Lloyd work, with its buffers allocated once (as in fit);
+    ``sample_weight`` (N,) as in ``KMeans.fit`` (ones if not given)."""
     n, dims = X.shape
-    sample_weight = np.ones(n)
+    sample_weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=X.dtype)
     centers_new = np.zeros((k, dims))
     weight_in_clusters = np.zeros(k)
     labels = np.full(n, -1, dtype=np.int32)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 import numpy as np
 from scipy.linalg import solve_triangular
+from scipy.sparse import csc_array
 
 from clustering.constants import FLOAT_EXPONENT_LIMIT, GMM_BLOCK_POINTS, KMEANS_BLOCK_POINTS
 
@@ -42,10 +43,11 @@ def unit_scale(values: np.ndarray) -> float:
 # --- K-means --------------------------------------------------------------------------------
 
 
-def nearest_centroid(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+def nearest_centroid(X: np.ndarray, centroids: np.ndarray) -> np.ndarray | None:
     """argmin_k sum_d (x_nd - u_kd)^2 for every point, a tie going to the lowest k: (N,) intp.
 
-    X : (N, D) checked float64; centroids : (K, D) checked float64. The labels are those of
+    X : (N, D) float64, not yet checked for NaN or infinities: None is returned if it holds
+    one (then the caller words the message); centroids : (K, D) checked float64. The labels are those of
     the squared distances summed directly, dimension by dimension in the order
     ``kmeans.objective`` uses, after an exact power-of-two scale, so an E step never raises J,
     not even by rounding (no ||x||^2 - 2 x.u + ||u||^2 cancellation far from the origin).
@@ -131,6 +133,10 @@ def nearest_centroid(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
             squared_norms = np.einsum("dn,dn->n", points[:dims], points[:dims])
             bound = slack * (float(np.sqrt(np.max(squared_norms))) + centroid_norm) ** 2
         if not np.isfinite(bound) or bound >= float(np.finfo(np.float32).max) / 4:
+            # A NaN or an infinity in the block makes the bound NaN or infinite: the one place
+            # where X is checked, at no cost for finite data.
+            if not np.isfinite(X[start:stop]).all():
+                return None
             labels[start:stop] = direct(X[start:stop].T * scale)
             continue
         screened = np.dot(screen, points, out=scores_buffer(size))  # (K, size)
@@ -146,22 +152,25 @@ def nearest_centroid(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     return labels
 
 
-def sums_by_label(X: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """sum_n z_nk x_nd for every cluster k and dimension d: a (k, D) array.
+def sums_by_label(X: np.ndarray, labels: np.ndarray, k: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """sum_n z_nk x_nd (sum_n z_nk w_n x_nd with weights) for every cluster k and dimension d: (k, D).
 
-    X : (N, D); labels : (N,) intp in 0..k-1. A block of points at a time, one np.bincount per
-    block over the block's values in memory order, binned by (cluster, dimension) =
-    label * D + d: every bin adds its values in the order of n, as one bincount per dimension
-    would, with one pass and no strided copy of a column.
+    X : (N, D); labels : (N,) intp in 0..k-1; weights : optional (N,) float64. The sums are the
+    product Z X of the (k, N) indicator matrix, z_nk = 1 (or w_n) where labels[n] = k, stored
+    sparse (one entry per column), a block of points at a time: every sum adds its points in
+    the order of n, in one pass over X.
     """
     n, dims = X.shape
-    sums = np.zeros(k * dims)
-    dimension = np.tile(np.arange(dims), min(n, KMEANS_BLOCK_POINTS))  # 0, 1, .., D-1, 0, 1, ..
-    for start, stop in blocks(n, KMEANS_BLOCK_POINTS):
-        bins = np.repeat(labels[start:stop] * dims, dims)
-        bins += dimension[: bins.size]
-        sums += np.bincount(bins, weights=X[start:stop].reshape(-1), minlength=k * dims)
-    return sums.reshape(k, dims)
+    block = min(n, 4 * KMEANS_BLOCK_POINTS)  # fewer, longer blocks: a block's arrays are (size,)
+    ones = np.ones(block)
+    column_starts = np.arange(block + 1)  # column n of Z holds its one entry at row labels[n]
+    sums = np.zeros((k, dims))
+    for start, stop in blocks(n, block):
+        size = stop - start
+        entries = ones[:size] if weights is None else weights[start:stop]
+        indicator = csc_array((entries, labels[start:stop], column_starts[: size + 1]), shape=(k, size))
+        sums += indicator @ X[start:stop]
+    return sums
 
 
 def gmm_block_size(n: int) -> int:

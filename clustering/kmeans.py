@@ -29,6 +29,14 @@ __all__ = [
 
 def _as_points(values: ArrayLike, name: str = "X") -> np.ndarray:
     """``values`` as an (N, D) float64 array of finite numbers with N >= 1, D >= 1."""
+    points = _as_array(values, name)
+    _require_finite(points, name)
+    return points
+
+
+def _as_array(values: ArrayLike, name: str = "X") -> np.ndarray:
+    """``values`` as an (N, D) float64 array with N >= 1, D >= 1, not yet checked for NaN or
+    infinities (``assign`` and ``update`` fold that check into their own pass over the data)."""
     try:
         points = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -39,6 +47,11 @@ def _as_points(values: ArrayLike, name: str = "X") -> np.ndarray:
         )
     if points.shape[0] == 0 or points.shape[1] == 0:
         raise ValueError(f"{name} must have at least one row and one column; got an array of shape {points.shape}.")
+    return points
+
+
+def _require_finite(points: np.ndarray, name: str = "X") -> None:
+    """Raise the plain message naming the first row of ``points`` (N, D) with a NaN or an infinity."""
     finite = np.isfinite(points)
     if not finite.all():
         row = int(np.flatnonzero(~finite.all(axis=1))[0])
@@ -46,7 +59,6 @@ def _as_points(values: ArrayLike, name: str = "X") -> np.ndarray:
             f"{name} contains NaN or infinite values (the first in row {row}: {points[row].tolist()}); "
             "remove those rows first."
         )
-    return points
 
 
 def _as_centroids(values: ArrayLike, X: np.ndarray, name: str = "centroids") -> np.ndarray:
@@ -92,13 +104,33 @@ def _labels_and_sizes(labels: ArrayLike, n: int, k: int) -> tuple[np.ndarray, np
     return labels, sizes
 
 
+def _as_weights(weights: ArrayLike, n: int) -> np.ndarray:
+    """``weights`` as an (N,) float64 array of finite numbers >= 0 (how often each point counts)."""
+    try:
+        values = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"weights must be numbers, one per point; they could not be read as numbers ({error}).") from None
+    if values.shape != (n,):
+        raise ValueError(f"weights must have shape ({n},), one weight per point; got shape {values.shape}.")
+    bad = ~(np.isfinite(values) & (values >= 0))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"weights must be finite numbers of at least 0 (how many times each point counts); "
+            f"got {values[row]} for point {row}."
+        )
+    return values
+
+
 # --- the objective and cluster bookkeeping --------------------------------------------------
 
 
-def objective(X: ArrayLike, centroids: ArrayLike, labels: ArrayLike) -> float:
-    """The K-means objective J = sum_n ||x_n - u_{z_n}||^2.
+def objective(X: ArrayLike, centroids: ArrayLike, labels: ArrayLike, weights: ArrayLike | None = None) -> float:
+    """The K-means objective J = sum_n ||x_n - u_{z_n}||^2 (sum_n w_n ||x_n - u_{z_n}||^2 with weights).
 
-    X : (N, D) array; centroids : (K, D) array; labels : (N,) integers in 0..K-1.
+    X : (N, D) array; centroids : (K, D) array; labels : (N,) integers in 0..K-1;
+    weights : optional (N,) numbers >= 0, how many times each point counts (a photo's distinct
+    colours with their pixel counts give the J of the whole photo).
     Returns J, a float >= 0.
     """
     X = _as_points(X)
@@ -110,6 +142,8 @@ def objective(X: ArrayLike, centroids: ArrayLike, labels: ArrayLike) -> float:
     for d in range(X.shape[1]):
         difference = X[:, d] - centroids[labels, d]
         squared_distances += difference * difference
+    if weights is not None:
+        squared_distances *= _as_weights(weights, X.shape[0])
     return float(np.sum(squared_distances))
 
 
@@ -163,28 +197,51 @@ def assign(X: ArrayLike, centroids: ArrayLike) -> np.ndarray:
     accurate for data far from the origin (no ||x||^2 - 2 x.u + ||u||^2 cancellation) and
     compares exactly the numbers that ``objective`` sums (up to an exact power-of-two scale),
     so an E step never raises J, not even by rounding. The blocked loop is
-    ``_kernels.nearest_centroid``.
+    ``_kernels.nearest_centroid``; it also notices a NaN or an infinity in X (the bound of its
+    screen is then not finite), so X is not read once more just to check it.
     """
-    X = _as_points(X)
-    centroids = _as_centroids(centroids, X)
-    return _kernels.nearest_centroid(X, centroids)
+    X = _as_array(X)
+    try:
+        centroids = _as_centroids(centroids, X)
+    except ValueError:
+        _require_finite(X)  # a bad X is reported first, as everywhere
+        raise
+    labels = _kernels.nearest_centroid(X, centroids)
+    if labels is None:  # X holds a NaN or an infinity
+        _require_finite(X)
+    return labels
 
 
-def update(X: ArrayLike, labels: ArrayLike, previous: ArrayLike) -> np.ndarray:
+def update(X: ArrayLike, labels: ArrayLike, previous: ArrayLike, weights: ArrayLike | None = None) -> np.ndarray:
     """M step: u_k = sum_n z_nk x_n / sum_n z_nk; a cluster with no points keeps its previous centroid.
 
     X : (N, D) array; labels : (N,) integers in 0..K-1; previous : (K, D) centroids before
-    the step (kept for every empty cluster).
+    the step (kept for every empty cluster); weights : optional (N,) numbers >= 0, how many
+    times each point counts: u_k = sum_n z_nk w_n x_n / sum_n z_nk w_n, and a cluster of total
+    weight 0 keeps its previous centroid. A photo's distinct colours with their pixel counts
+    give the means of its pixels (up to the order of summation), from far fewer points.
     Returns centroids : (K, D) array, a new array.
     """
-    X = _as_points(X)
-    previous = _as_centroids(previous, X, name="previous")
+    X = _as_array(X)
+    try:
+        previous = _as_centroids(previous, X, name="previous")
+        labels, sizes = _labels_and_sizes(labels, X.shape[0], previous.shape[0])
+        if weights is not None:
+            weights = _as_weights(weights, X.shape[0])
+    except ValueError:
+        _require_finite(X)  # a bad X is reported first, as everywhere
+        raise
     k = previous.shape[0]
-    labels, sizes = _labels_and_sizes(labels, X.shape[0], k)
-    sums = _kernels.sums_by_label(X, labels, k)  # sum_n z_nk x_n
+    sums = _kernels.sums_by_label(X, labels, k, weights)  # sum_n z_nk w_n x_n
+    # Every x_nd is added (times its weight) into exactly one sum, and 0 * inf is NaN, so finite
+    # sums mean a finite X: the check of X costs a pass over the data only when a sum is not
+    # finite (a NaN, an infinity, or an overflow of finite numbers, which is let through as before).
+    if not np.isfinite(sums).all():
+        _require_finite(X)
+    totals = sizes if weights is None else np.bincount(labels, weights=weights, minlength=k)
     centroids = previous.copy()
-    filled = sizes > 0
-    centroids[filled] = sums[filled] / sizes[filled, None]
+    filled = totals > 0
+    centroids[filled] = sums[filled] / totals[filled, None]
     return centroids
 
 

@@ -236,13 +236,19 @@ def allowed(run: Run, msg: Msg) -> bool:
     raise TypeError(f"Unknown message {msg!r}.")
 
 
-def step(run: Run, msg: Msg, X: np.ndarray) -> Run:
+def step(run: Run, msg: Msg, X: np.ndarray, weights: np.ndarray | None = None) -> Run:
     """Apply one message to a run and return the new run (the old one is unchanged).
+
+    ``weights`` (K-means only): optional (N,) numbers >= 0, how many times each point of X
+    counts (``kmeans.update``'s); a photo's distinct colours with their pixel counts step
+    exactly as its pixels would, up to the order of summation of the means.
 
     Raises StepError when a half-step cannot be taken (a GMM covariance collapsed with
     reg_covar too small); RunToConvergence instead stops at the last good half-step and puts
     the message in ``stop_reason``.
     """
+    if weights is not None and run.algorithm != "kmeans":
+        raise ValueError(f"weights apply to K-means runs only; this run is {run.algorithm}.")
     if isinstance(msg, Back):
         return replace(run, cursor=max(run.cursor - 1, 0))
     if isinstance(msg, JumpTo):
@@ -252,13 +258,13 @@ def step(run: Run, msg: Msg, X: np.ndarray) -> Run:
     if isinstance(msg, EStep):
         return _append(run, _e_snapshot(run)) if allowed(run, msg) else run
     if isinstance(msg, MStep):
-        return _append(run, _m_snapshot(run, X)) if allowed(run, msg) else run
+        return _append(run, _m_snapshot(run, X, weights)) if allowed(run, msg) else run
     if isinstance(msg, Iterate):
         if next_kind(run) == "E":
             run = _append(run, _e_snapshot(run))
-        return _append(run, _m_snapshot(run, X))
+        return _append(run, _m_snapshot(run, X, weights))
     if isinstance(msg, RunToConvergence):
-        return _run_to_convergence(run, X)
+        return _run_to_convergence(run, X, weights)
     raise TypeError(f"Unknown message {msg!r}.")
 
 
@@ -279,13 +285,13 @@ def _e_snapshot(run: Run) -> Snapshot:
     return Snapshot("E", current.params, current.iteration)
 
 
-def _m_snapshot(run: Run, X: np.ndarray) -> Snapshot:
+def _m_snapshot(run: Run, X: np.ndarray, weights: np.ndarray | None = None) -> Snapshot:
     current = run.current  # an E snapshot: its parameters define the assignment held fixed
     if run.algorithm == "kmeans":
         from clustering import kmeans
 
         labels = kmeans.assign(X, current.params)
-        centroids = kmeans.update(X, labels, current.params)
+        centroids = kmeans.update(X, labels, current.params, weights=weights)
         return Snapshot("M", centroids, current.iteration + 1)
     if run.algorithm == "soft-kmeans":
         from clustering import gmm, softkmeans
@@ -327,7 +333,7 @@ def is_converged(run: Run) -> bool:
     return run.stop_reason == "converged" and run.cursor == len(run.history) - 1
 
 
-def _run_to_convergence(run: Run, X: np.ndarray) -> Run:
+def _run_to_convergence(run: Run, X: np.ndarray, weights: np.ndarray | None = None) -> Run:
     from clustering import gmm
 
     history = list(run.history[: run.cursor + 1])
@@ -344,7 +350,7 @@ def _run_to_convergence(run: Run, X: np.ndarray) -> Run:
             history.append(Snapshot("E", history[-1].params, history[-1].iteration))
         probe = replace(run, history=tuple(history), cursor=len(history) - 1)
         try:
-            m_snapshot = _m_snapshot(probe, X)
+            m_snapshot = _m_snapshot(probe, X, weights)
         except StepError as error:
             reason = f"Stopped at the last good step: {error}"
             break

@@ -140,10 +140,15 @@ def test_a_link_reproduces_photo_k_start_and_half_step():
     assert run.cursor == 3 and run.k == 5
     photo = the_photo(at)
     assert photo.key == "coffee"
-    expected = stepper.new_kmeans_run(kmeans.init_centroids(photo.X, 5, "random", seed=3))
+    # the page steps on the photo's distinct colours weighted by their pixel counts ...
+    start = kmeans.init_centroids(photo.X, 5, "random", seed=3)
+    expected, per_pixel = stepper.new_kmeans_run(start), stepper.new_kmeans_run(start)
     for msg in (stepper.EStep(), stepper.MStep(), stepper.EStep()):
-        expected = stepper.step(expected, msg, photo.X)
+        expected = stepper.step(expected, msg, photo.colours, weights=photo.counts)
+        per_pixel = stepper.step(per_pixel, msg, photo.X)
     np.testing.assert_array_equal(run.current.params, expected.current.params)
+    # ... which is K-means on its pixels, up to the order of summation of the means
+    np.testing.assert_allclose(run.current.params, per_pixel.current.params, rtol=1e-12)
     assert {key: at.query_params[key] for key in query} == query
 
 

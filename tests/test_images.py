@@ -253,6 +253,53 @@ def test_kmeans_on_a_photo_matches_sklearn_from_the_same_start():
     assert kmeans.objective(X, ours, labels) == pytest.approx(reference.inertia_, rel=1e-4)
 
 
+@pytest.mark.parametrize("kind", ["8-bit", "16-bit", "any floats"])
+def test_distinct_colours_hold_every_pixel_exactly(kind):
+    rng = np.random.default_rng(1)
+    top = {"8-bit": 255, "16-bit": 65535, "any floats": 7}[kind]
+    X = rng.integers(0, top + 1, size=(5_000, 3)) / top
+    if kind == "any floats":
+        X = X * np.pi - 1.0  # not photo levels: the sort of the rows
+    colours, counts, inverse = images.distinct_colours(X)
+    np.testing.assert_array_equal(colours[inverse], X)  # every pixel is its colour, bit for bit
+    np.testing.assert_array_equal(counts, np.bincount(inverse, minlength=colours.shape[0]))
+    assert len(np.unique(colours, axis=0)) == colours.shape[0]  # distinct
+    order = np.lexsort(colours.T[::-1])
+    np.testing.assert_array_equal(order, np.arange(colours.shape[0]))  # in (R, G, B) order
+    assert inverse.dtype == np.int32 and counts.sum() == X.shape[0]
+
+
+def test_lloyd_on_the_weighted_colours_is_lloyd_on_the_pixels():
+    """The page runs K-means on the distinct colours weighted by their pixel counts: at every
+    half-step the labels of the pixels are exactly those of their colours, and the centroids
+    and J equal the per-pixel ones to 1e-12 (only the order of summation differs); one
+    iteration also matches scikit-learn's with sample_weight on the colours."""
+    X = images.pixels(images.load_image(PHOTOS / "astronaut.jpg")[::2, ::2])
+    colours, counts, inverse = images.distinct_colours(X)
+    assert colours.shape[0] < X.shape[0] / 2
+    start = kmeans.init_centroids(X, 16, "kmeans++", seed=0)
+    run = stepper.new_kmeans_run(start)
+    for _ in range(4):
+        run = stepper.step(run, stepper.Iterate(), colours, weights=counts)
+        before, centroids = run.history[-3].params, run.current.params
+        labels = kmeans.assign(X, before)
+        colour_labels = kmeans.assign(colours, before)
+        np.testing.assert_array_equal(colour_labels[inverse], labels)
+        np.testing.assert_allclose(centroids, kmeans.update(X, labels, before), rtol=1e-12, atol=0)
+        assert kmeans.objective(colours, centroids, colour_labels, weights=counts) == pytest.approx(
+            kmeans.objective(X, centroids, labels), rel=1e-12)
+    # scikit-learn from a start off the colours' grid (no colour exactly between two centroids,
+    # where the two may choose differently and a tie moves all the pixels of that colour)
+    start = start + np.random.default_rng(0).normal(0.0, 1e-6, size=start.shape)
+    reference = KMeans(n_clusters=16, init=start, n_init=1, max_iter=1, algorithm="lloyd", tol=0.0).fit(
+        colours, sample_weight=counts)
+    ours = kmeans.update(colours, kmeans.assign(colours, start), start, weights=counts)
+    np.testing.assert_allclose(ours, reference.cluster_centers_, rtol=1e-10, atol=0)
+    labels = kmeans.assign(colours, ours)
+    np.testing.assert_array_equal(labels, reference.labels_)
+    assert kmeans.objective(colours, ours, labels, weights=counts) == pytest.approx(reference.inertia_, rel=1e-10)
+
+
 @pytest.mark.parametrize("d", [1, 2, 3, 8])
 def test_kmeans_takes_any_dimension(d):
     rng = np.random.default_rng(d)

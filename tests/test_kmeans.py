@@ -295,6 +295,66 @@ def test_update_gives_the_mean_of_every_non_empty_cluster(X, k, seed, block):
     np.testing.assert_array_equal(cluster_sizes(labels, k), [np.sum(labels == j) for j in range(k)])
 
 
+@SETTINGS
+@given(X=data_sets(), k=st.integers(1, 6), seed=st.integers(0, 1000), block=st.integers(1, 9))
+def test_weights_count_each_point_as_often_as_repeating_it(X, k, seed, block):
+    """update and objective with whole-number weights w_n equal the same on X with point n
+    repeated w_n times (a weight of 0 drops the point; a cluster left with none keeps its
+    previous centroid)."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(k, size=X.shape[0])
+    weights = rng.integers(0, 4, size=X.shape[0])
+    previous = rng.normal(size=(k, X.shape[1]))
+    repeated, repeated_labels = np.repeat(X, weights, axis=0), np.repeat(labels, weights)
+    with mock.patch.object(_kernels, "KMEANS_BLOCK_POINTS", block):
+        centroids = update(X, labels, previous, weights=weights)
+    if repeated.shape[0]:
+        expected = update(repeated, repeated_labels, previous)
+        J, expected_J = objective(X, centroids, labels, weights=weights), objective(repeated, centroids, repeated_labels)
+    else:  # every weight 0: every cluster keeps its centroid, J = 0
+        expected, J, expected_J = previous, objective(X, centroids, labels, weights=weights), 0.0
+    np.testing.assert_allclose(centroids, expected, rtol=1e-12, atol=1e-12 * np.abs(X).max())
+    assert J == pytest.approx(expected_J, rel=1e-12, abs=1e-300)
+    # no weights and weights of 1 are the same thing, bit for bit
+    np.testing.assert_array_equal(update(X, labels, previous, weights=np.ones(X.shape[0])),
+                                  update(X, labels, previous))
+    assert objective(X, centroids, labels, weights=np.ones(X.shape[0])) == objective(X, centroids, labels)
+
+
+def test_weighted_update_matches_sklearn_sample_weight():
+    X = blobs(seed=7, n=500, k=4, d=3)
+    weights = np.random.default_rng(7).uniform(0.1, 5.0, size=500)
+    start = X[[0, 100, 200, 300]]
+    labels = assign(X, start)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = KMeans(n_clusters=4, init=start, n_init=1, max_iter=1, algorithm="lloyd").fit(
+            X, sample_weight=weights)
+    centroids = update(X, labels, start, weights=weights)
+    np.testing.assert_allclose(centroids, reference.cluster_centers_, rtol=1e-10, atol=1e-10)
+    new_labels = assign(X, centroids)
+    np.testing.assert_array_equal(new_labels, reference.labels_)
+    assert objective(X, centroids, new_labels, weights=weights) == pytest.approx(reference.inertia_, rel=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("weights", "expected"),
+    [
+        (np.ones(4), "(5,)"),
+        (np.array([1.0, 1.0, -1.0, 1.0, 1.0]), "-1.0 for point 2"),
+        (np.array([1.0, np.nan, 1.0, 1.0, 1.0]), "nan for point 1"),
+        (np.array([1.0, 1.0, 1.0, 1.0, np.inf]), "inf for point 4"),
+        (["a"] * 5, "could not be read"),
+    ],
+)
+def test_bad_weights_get_plain_sentences(weights, expected):
+    for call in (lambda: update(X5, np.array([0, 1, 1, 0, 1]), C2, weights=weights),
+                 lambda: objective(X5, C2, np.array([0, 1, 1, 0, 1]), weights=weights)):
+        with pytest.raises(ValueError) as error:
+            call()
+        assert expected in str(error.value) and plain(str(error.value))
+
+
 # --- initialisation -------------------------------------------------------------------------------
 
 
@@ -461,6 +521,28 @@ def test_errors_are_plain_sentences_naming_the_value(call, expected):
     message = str(error.value)
     assert expected in message
     assert plain(message)
+
+
+def test_a_nan_or_infinity_anywhere_in_x_is_named_by_its_first_row():
+    """assign and update check X for NaN and infinities inside their own pass over the data
+    (the screen's bound, the sums): the first bad row is still named, in any block, and before
+    any complaint about the centroids or the labels."""
+    n = 3 * _kernels.KMEANS_BLOCK_POINTS + 5
+    rng = np.random.default_rng(3)
+    centroids = rng.normal(size=(4, 3))
+    for bad in (np.nan, np.inf, -np.inf):
+        for row in (0, _kernels.KMEANS_BLOCK_POINTS + 7, n - 1):
+            X = rng.normal(size=(n, 3))
+            X[row, 1] = bad
+            X[row + 1:, 2] = bad  # later bad rows too (none after the last row)
+            labels = rng.integers(4, size=n)
+            calls = ((assign, X, centroids), (update, X, labels, centroids),
+                     (assign, X, np.zeros((4, 2))), (update, X, labels + 4, centroids))
+            for function, *arguments in calls:
+                with pytest.raises(ValueError, match=f"the first in row {row}:"):
+                    function(*arguments)
+    huge = np.array([[1e308, 1e308], [1e308, 1e308], [0.0, 0.0]])  # finite: no complaint
+    assert assign(huge, huge[1:]).tolist() == [0, 0, 1]
 
 
 def test_unknown_method_lists_the_allowed_ones():

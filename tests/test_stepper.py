@@ -115,6 +115,19 @@ def test_em_run_to_convergence_stops_on_small_gain():
     assert 0 <= gain < 1e-6 + 1e-9
 
 
+def test_weights_step_as_repeated_points_and_apply_to_kmeans_only():
+    X = three_blobs()
+    weights = np.random.default_rng(2).integers(1, 4, size=X.shape[0])
+    start = kmeans.init_centroids(X, 3, method="random", seed=0)
+    weighted = stepper.step(stepper.new_kmeans_run(start), stepper.RunToConvergence(), X, weights=weights)
+    plain = stepper.step(stepper.new_kmeans_run(start), stepper.RunToConvergence(), np.repeat(X, weights, axis=0))
+    assert weighted.stop_reason == plain.stop_reason == "converged" and len(weighted) == len(plain)
+    for a, b in zip(weighted.history, plain.history, strict=True):
+        np.testing.assert_allclose(a.params, b.params, rtol=1e-12)
+    with pytest.raises(ValueError, match="K-means runs only"):
+        stepper.step(gmm_run(X), stepper.EStep(), X, weights=weights)
+
+
 def test_unknown_message_raises():
     X = three_blobs()
     with pytest.raises(TypeError):

@@ -1,7 +1,10 @@
 """The Compress a photo page's panels: the photo, the set-up, the buttons, the numbers, the figures.
 
 Streamlit glue only. A photo's pixels are the points x_n in RGB (D = 3); the run is a
-:class:`clustering.stepper.Run` stepped with :func:`clustering.stepper.step`, the labels in force
+:class:`clustering.stepper.Run` stepped with :func:`clustering.stepper.step` on the photo's
+distinct colours weighted by their pixel counts (:func:`clustering.images.distinct_colours`:
+the same labels per pixel and the same means up to the order of summation, from about a
+quarter as many points), the labels in force
 at a half-step come from :func:`clustering.derived.kmeans_labels`, J from
 :func:`clustering.kmeans.objective`, the photo's numbers from :mod:`clustering.images`, the
 figures from :mod:`clustering.plotting_compress`. Session state is reached through
@@ -94,6 +97,8 @@ class LoadedPhoto:
     notes : what reading changed (scaled down, alpha dropped, ...)
     png : the photo as shown (JPEG bytes, quality 90)
     sample : (M,) indices of the pixels drawn in the 3-D scatter
+    colours : (C, 3) the distinct colours of X, counts : (C,) pixels of each, inverse : (H·W,)
+        the colour of every pixel (colours[inverse] == X); K-means runs on the weighted colours
     """
 
     key: str
@@ -105,6 +110,9 @@ class LoadedPhoto:
     notes: tuple[str, ...]
     png: bytes
     sample: np.ndarray
+    colours: np.ndarray
+    counts: np.ndarray
+    inverse: np.ndarray
 
     @property
     def height(self) -> int:
@@ -121,12 +129,14 @@ class LoadedPhoto:
 
 def _loaded(key: str, name: str, label: str, is_upload: bool, photo: images.Photo) -> LoadedPhoto:
     X = images.pixels(photo.image)
-    X.setflags(write=False)
     n = X.shape[0]
     rng = np.random.default_rng(SAMPLE_SEED)
     sample = np.sort(rng.choice(n, size=min(n, PHOTO_SCATTER_POINTS), replace=False))
+    colours, counts, inverse = images.distinct_colours(X)
+    for array in (X, colours, counts, inverse):
+        array.setflags(write=False)
     return LoadedPhoto(key, name, label, is_upload, photo.image, X, photo.notes,
-                       images.photo_jpeg(photo.image), sample)
+                       images.photo_jpeg(photo.image), sample, colours, counts, inverse)
 
 
 def shipped_photo(name: str) -> LoadedPhoto:
@@ -308,7 +318,7 @@ def ensure_run(photo: LoadedPhoto, setup: Setup) -> stepper.Run | None:
         state.set_value(PAGE, "pending_step", None)
         while run.cursor < int(pending):
             msg = stepper.EStep() if stepper.next_kind(run) == "E" else stepper.MStep()
-            run = stepper.step(run, msg, photo.X)
+            run = stepper.step(run, msg, photo.colours, weights=photo.counts)
     _store_run(key, run)
     state.set_value(PAGE, "setup_key", key)
     return run
@@ -337,7 +347,7 @@ def apply(msg: stepper.Msg) -> None:
     photo = current_photo()
     if photo.key != key[0]:
         return
-    _store_run(key, stepper.step(run, msg, photo.X))
+    _store_run(key, stepper.step(run, msg, photo.colours, weights=photo.counts))
 
 
 def controls(run: stepper.Run) -> None:
@@ -370,7 +380,8 @@ class StepView:
     """What the page shows for one half-step (None before the first E step).
 
     labels : (N,) uint8 clusters in force; j : J; psnr : dB of the quantized photo;
-    sizes : (K,) pixels per colour; png : the quantized photo as a palette PNG
+    sizes : (K,) pixels per colour; png : the quantized photo as a palette PNG;
+    colour_labels : (C,) the clusters of the photo's distinct colours (labels = colour_labels[inverse])
     """
 
     labels: np.ndarray | None
@@ -378,6 +389,7 @@ class StepView:
     psnr: float | None
     sizes: np.ndarray | None
     png: bytes | None
+    colour_labels: np.ndarray | None = None
 
 
 EMPTY_VIEW = StepView(None, None, None, None, None)
@@ -387,16 +399,17 @@ def _views() -> dict:
     return dict(state.get_value(PAGE, "views") or {})
 
 
-def _labels(photo: LoadedPhoto, run: stepper.Run, index: int, views: dict, key: tuple) -> np.ndarray | None:
-    """The labels in force at ``index``: the E step's (cached) or derived.kmeans_labels."""
+def _colour_labels(photo: LoadedPhoto, run: stepper.Run, index: int, views: dict, key: tuple) -> np.ndarray | None:
+    """The clusters of the photo's distinct colours in force at ``index`` (C,): the E step's
+    (cached) or derived.kmeans_labels; a pixel's is that of its colour."""
     kind = run.history[index].kind
     if kind == "init":
         return None
     e_index = index if kind == "E" else index - 1
     known = views.get((key, e_index))
-    if known is not None and known.labels is not None:
-        return known.labels
-    labels = derived.kmeans_labels(photo.X, run, index)
+    if known is not None and known.colour_labels is not None:
+        return known.colour_labels
+    labels = derived.kmeans_labels(photo.colours, run, index)
     return labels.astype(np.uint8 if run.k <= 256 else np.intp)
 
 
@@ -408,17 +421,18 @@ def step_view(photo: LoadedPhoto, run: stepper.Run, index: int | None = None) ->
     view = views.get((key, index))
     if view is not None and view.png is not None:
         return view
-    labels = _labels(photo, run, index, views, key)
-    if labels is None:
+    colour_labels = _colour_labels(photo, run, index, views, key)
+    if colour_labels is None:
         return EMPTY_VIEW
+    labels = colour_labels[photo.inverse]
     centroids = run.history[index].params
-    j = kmeans.objective(photo.X, centroids, labels)
+    j = kmeans.objective(photo.colours, centroids, colour_labels, weights=photo.counts)  # J of every pixel
     # PSNR of the quantized photo, whose MSE over every pixel and channel is J / 3N (the same
     # number as images.psnr(image, images.quantize(image, centroids, labels)), without making
     # the quantized photo in floats)
     view = StepView(labels, j, images.psnr_from_mse(j / (3 * photo.n)),
                     np.bincount(labels, minlength=run.k),
-                    images.palette_png(labels.reshape(photo.height, photo.width), centroids))
+                    images.palette_png(labels.reshape(photo.height, photo.width), centroids), colour_labels)
     views.pop((key, index), None)
     views[(key, index)] = view
     while len(views) > CACHED_VIEWS:
@@ -449,10 +463,10 @@ def objective_curve(photo: LoadedPhoto, run: stepper.Run) -> list[float | None]:
             e_index = i if kind == "E" else i - 1
             if e_index != last_e:
                 cached = views.get((key, e_index))
-                last_labels = (cached.labels if cached is not None and cached.labels is not None
-                               else derived.kmeans_labels(photo.X, run, i))
+                last_labels = (cached.colour_labels if cached is not None and cached.colour_labels is not None
+                               else derived.kmeans_labels(photo.colours, run, i))
                 last_e = e_index
-            known[i] = kmeans.objective(photo.X, run.history[i].params, last_labels)
+            known[i] = kmeans.objective(photo.colours, run.history[i].params, last_labels, weights=photo.counts)
         curves = dict(state.get_value(PAGE, "curves") or {})
         curves[key] = known
         state.set_value(PAGE, "curves", curves)
