@@ -17,7 +17,8 @@ Parts:
   MutationObserver, then requestAnimationFrame + setTimeout). Median of ``--repeat``.
 - **open**: navigation to the stage's first drawn frame (``data-ready-at``, the page's own
   clock from navigation start) on a warm server, each time in a fresh browser context (cold
-  browser cache), for /kmeans and /gmm.
+  browser cache), for /kmeans and /gmm; and in-app navigation: from the loaded Data page, a
+  click on the page's sidebar entry to the stage's first frame (timed in the page).
 - **run**: the server's CPU time (utime + stime of its process, /proc/<pid>/stat) for Run to
   convergence on the GMM mouse run at normal speed, from the click to the page settled at the
   last half-step.
@@ -218,6 +219,39 @@ def part_open(browser, base: str, repeat: int) -> None:
               f"(min {min(times):.0f}, max {max(times):.0f}; {len(times)} visits)", flush=True)
 
 
+NAVIGATE_JS = """([path]) => {
+    const link = [...document.querySelectorAll('[data-testid=stSidebarNav] a')]
+        .find((a) => new URL(a.href).pathname === path);
+    const t0 = performance.now();
+    link.click();
+    return t0;
+}"""
+
+
+def part_navigate(browser, base: str, repeat: int) -> None:
+    """In-app navigation: from the Data page, a click on the page's entry in the sidebar to the
+    stage's first drawn frame (the app is already loaded; the server runs the new page)."""
+    print("\n## in-app navigation (sidebar link) to the stage's first frame, warm server (ms)")
+    for path in ("/kmeans", "/gmm"):
+        times = []
+        for i in range(repeat + 1):
+            context = browser.new_context(viewport={"width": 1600, "height": 1000})
+            page = context.new_page()
+            page.goto(base + "/data")
+            page.locator("[data-testid=stSidebarNav] a").first.wait_for()
+            page.wait_for_function("() => document.querySelector('[data-testid=stApp]')"
+                                   "?.getAttribute('data-test-script-state') === 'notRunning'")
+            page.wait_for_timeout(500)
+            clicked = float(page.evaluate(NAVIGATE_JS, [path]))
+            wait_ready(page)
+            ready = float(page.locator(".cl-stage").get_attribute("data-ready-at"))
+            if i:
+                times.append(ready - clicked)
+            context.close()
+        print(f"{path}: median {statistics.median(times):.0f} ms (min {min(times):.0f}, max "
+              f"{max(times):.0f}; {len(times)} navigations)", flush=True)
+
+
 def part_run(browser, base: str, pid: int) -> None:
     print("\n## Run to convergence, GMM mouse run, normal speed: server CPU")
     for link in ("/gmm?dataset=mouse&seed=0&k=3&init=random&init_seed=0",
@@ -332,6 +366,7 @@ def main() -> None:
                 part_step(browser, base, args.sizes, repeat)
             if "open" in parts:
                 part_open(browser, base, 5 if args.quick else 7)
+                part_navigate(browser, base, 5 if args.quick else 7)
             if "run" in parts:
                 part_run(browser, base, server.pid)
             if "sessions" in parts:

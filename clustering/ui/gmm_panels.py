@@ -508,6 +508,8 @@ def _resp_params(run: stepper.Run):
 def inspector(active: state.ActiveData, run: stepper.Run, view: derived.GMMView, n: int,
               chosen: bool) -> None:
     """γ_nk of one point as bars, and the E-step formula with that point's own numbers."""
+    from clustering.ui import layout
+
     X = active.X
     st.number_input("Point n (or click one on the plot)", min_value=0, max_value=active.n - 1,
                     step=1, key=_key("point"), value=None,
@@ -548,13 +550,15 @@ def inspector(active: state.ActiveData, run: stepper.Run, view: derived.GMMView,
         "πₖ·N": fmt_exp(log_joint[j]),
         "γₙₖ = πₖ·N / Σ": fmt(gamma[j], 4),
     } for j in range(len(gamma))]
-    st.table(pd.DataFrame(rows), hide_index=True)
+    layout.table(rows)
     st.caption(f"Normalisation Σⱼ πⱼ N(xₙ | μⱼ, Σⱼ) = {fmt_exp(log_norm)} = p(xₙ); "
                "the γₙₖ of a point sum to 1.")
 
 
 def formulas(active: state.ActiveData, run: stepper.Run, view: derived.GMMView) -> None:
     """The M-step updates with N_k and the live numbers; the Jensen bound in an expander."""
+    from clustering.ui import layout
+
     st.markdown("**E step** (responsibilities)")
     st.latex(r"\gamma_{nk} = \frac{\pi_k\,\mathcal N(x_n\mid\mu_k,\Sigma_k)}"
              r"{\sum_{j=1}^{K}\pi_j\,\mathcal N(x_n\mid\mu_j,\Sigma_j)}")
@@ -596,9 +600,7 @@ def formulas(active: state.ActiveData, run: stepper.Run, view: derived.GMMView) 
                     **_sigma_columns(cov),
                 })
             st.markdown(lead + kind_note)
-            st.table(pd.DataFrame(rows), hide_index=True)
-    from clustering.ui import layout
-
+            layout.table(rows)
     box = layout.lazy_expander(PAGE, "jensen", "Why 𝓛 is a lower bound: Jensen's inequality")
     if not box.open:
         return

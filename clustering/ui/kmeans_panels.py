@@ -464,23 +464,22 @@ def _latex_number(value: float) -> str:
 
 
 def distance_table(X: np.ndarray, centroids: np.ndarray, n: int,
-                   labels: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, int]:
-    """Squared distances of point n to every centroid (kmeans.squared_distances), and its
-    label from derived (the E step's argmin)."""
+                   labels: np.ndarray) -> tuple[list[dict[str, str]], np.ndarray, int]:
+    """Squared distances of point n to every centroid (kmeans.squared_distances) as table rows,
+    the distances, and its label from derived (the E step's argmin)."""
     distances = kmeans.squared_distances(X[n:n + 1], centroids)[0]
     nearest = int(labels[n])
-    frame = pd.DataFrame({
-        "centroid": [f"u{_subscript(k + 1)}" for k in range(len(centroids))],
-        "u_k": [_vector(c) for c in centroids],
-        "‖xₙ − u_k‖²": [fmt(d) for d in distances],
-        "nearest": ["✓ argmin" if k == nearest else "" for k in range(len(centroids))],
-    })
-    return frame, distances, nearest
+    rows = [{"centroid": f"u{_subscript(k + 1)}", "u_k": _vector(centroids[k]),
+             "‖xₙ − u_k‖²": fmt(distances[k]), "nearest": "✓ argmin" if k == nearest else ""}
+            for k in range(len(centroids))]
+    return rows, distances, nearest
 
 
 def formulas(active: state.ActiveData, run: stepper.Run | None, view: derived.KMeansView | None,
              selected: int, chosen: bool) -> None:
     """The equation of the step just taken, from the lecture, with this step's numbers."""
+    from clustering.ui import layout
+
     X = active.X
     if run is None:
         st.markdown("**Start: place the centroids.** Once all K are placed, take the first E step.")
@@ -497,13 +496,13 @@ def formulas(active: state.ActiveData, run: stepper.Run | None, view: derived.KM
     if kind == "E":
         st.markdown("**E step: assign every point to its nearest centroid** (centroids fixed)")
         st.latex(r"z_n = \arg\min_{k \in \{1,\dots,K\}} \lVert x_n - u_k \rVert^2")
-        frame, squared, nearest = distance_table(X, centroids, selected, view.labels)
+        rows, squared, nearest = distance_table(X, centroids, selected, view.labels)
         who = "the point you selected" if chosen else (
             "a point that just changed cluster" if view is not None and view.changed is not None
             and np.any(view.changed) else "the first point")
         st.markdown(f"For x{_subscript(selected + 1)} = {_vector(X[selected])} ({who}; click "
                     "another on the plot):")
-        st.table(frame, hide_index=True)  # plain HTML: quicker to draw than a grid (no Styler)
+        layout.table(rows)  # plain HTML: quicker to draw than a grid (no Styler)
         if len(centroids) <= 6:
             listed = ", ".join(_latex_number(float(d)) for d in squared)
             st.latex(rf"z_{{{selected + 1}}} = \arg\min_k\,({listed}) = {nearest + 1}")
@@ -517,14 +516,10 @@ def formulas(active: state.ActiveData, run: stepper.Run | None, view: derived.KM
     st.latex(r"u_k = \frac{1}{N_k} \sum_{n:\, z_n = k} x_n")  # one per line: never cut at the edge
     st.latex(r"N_k = \#\{n : z_n = k\}")
     labels, sizes = view.labels, view.sizes
-    frame = pd.DataFrame({
-        "centroid": [f"u{_subscript(k + 1)}" for k in range(run.k)],
-        "N_k": [f"{int(s):,}" for s in sizes],
-        "new u_k (the mean)": [_vector(centroids[k]) if sizes[k] else "empty: stays at "
-                               + _vector(centroids[k]) for k in range(run.k)],
-        "moved by": [fmt(float(shift)) for shift in view.shifts],
-    })
-    st.table(frame, hide_index=True)
+    layout.table([{"centroid": f"u{_subscript(k + 1)}", "N_k": f"{int(sizes[k]):,}",
+                   "new u_k (the mean)": _vector(centroids[k]) if sizes[k]
+                   else "empty: stays at " + _vector(centroids[k]),
+                   "moved by": fmt(float(view.shifts[k]))} for k in range(run.k)])
     k = int(np.argmax(sizes))
     if sizes[k]:
         total = X[labels == k].sum(axis=0)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pyarrow as pa
 import streamlit as st
 
 from clustering import edits
@@ -167,6 +168,14 @@ def read_page_params(page: str) -> dict[str, str] | None:
     if state.first_visit(page):
         return urls.read_query()
     return None
+
+
+def table(rows: Sequence[Mapping[str, str]]) -> None:
+    """A small table of ready-formatted cells, one mapping per row (the same keys in each), as
+    plain HTML without an index. It goes to ``st.table`` as an Arrow table, not through pandas:
+    half the server's time of a table, which the stepping pages draw at every half-step."""
+    names = list(rows[0]) if rows else []
+    st.table(pa.table({name: [row[name] for row in rows] for name in names}), hide_index=True)
 
 
 def lazy_expander(page: str, name: str, label: str):
