@@ -261,13 +261,17 @@ def apply_preset(name: str) -> None:
 
 
 def k_fits(active: state.ActiveData, setup: Setup) -> bool:
-    """False (and a plain message) when K is larger than the number of points."""
+    """False (and a plain message; the link still names the set-up) when K is larger than the
+    number of points."""
+    from clustering.ui import layout
+
     if setup.k <= active.n:
         return True
     st.error(
         f"K = {setup.k} is more than the {active.n:,} points of this data set: K-means needs at "
         f"least one point per cluster. Choose K ≤ {active.n:,}, or make more points on the Data page."
     )
+    layout.write_url(active, url_params(setup, None, None))
     return False
 
 
