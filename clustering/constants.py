@@ -113,6 +113,10 @@ MAX_RESTARTS = 200  # the most restarts "Best of n restarts" offers
 LINK_MAX_STEP = 2 * MAX_ITER + 1  # the last half-step a K-means or Compare link may name
 DENSE_FACTOR_CELLS = 4_000_000  # build the N x K indicator matrix Z only up to this many cells
 LIMIT_CACHE_SIZE = 12  # σ-limit runs kept per session on the Compare page
+GMM_START_CACHE_SIZE = 8  # GMM starts θ₀ kept per session (a few set-ups, not every one ever tried)
+SELECTION_CACHE_SIZE = 4  # "How many clusters?" curves kept per page (the most recent settings)
+PHOTO_RUN_CACHE_SIZE = 6  # runs kept on the Compress a photo page, one per (photo, K, init, seed)
+PHOTO_VIEW_CACHE_SIZE = 8  # half-steps whose labels and quantized photo are kept (Compress a photo)
 LIMIT_MAX_POINTS = 20_000  # the σ-limit runs on a fixed sample of a larger data set
 DEFAULT_SIGMA_EXPONENT = 0.0  # σ = spread x 10**exponent on the Compare page
 TABLE_ROWS = 5_000  # the Data page table shows this many rows; the download holds them all

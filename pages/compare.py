@@ -40,8 +40,5 @@ def stepping(active, setup: panels.Setup) -> None:
     layout.write_url(active, panels.url_params(setup, em_run))
 
 
-panels.read_url()  # first visit: the link's k, init, init_seed, means (before messages show)
-active = layout.page_setup(panels.PAGE)
-st.title("Compare K-means and EM from the same start")
-setup = panels.setup_sidebar()
-stage_pages.follow_cursor(panels.PAGE, stepping, active, setup)
+stage_pages.stepping_page(panels.PAGE, "Compare K-means and EM from the same start", panels.read_url,
+                          lambda active: panels.setup_sidebar(), stepping)

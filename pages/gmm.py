@@ -58,9 +58,7 @@ def stepping(active, setup: panels.Setup, display: panels.Display) -> None:
     layout.write_url(active, panels.url_params(setup, run))
 
 
-panels.read_url()  # first visit: the link's k, init, init_seed, cov, step (before messages show)
-active = layout.page_setup(PAGE)
-st.title("Gaussian mixture: EM one half-step at a time")
-setup = panels.setup_sidebar()
-display = panels.display_options()  # (in the sidebar: a fragment cannot draw there)
-stage_pages.follow_cursor(PAGE, stepping, active, setup, display)
+stage_pages.stepping_page(
+    PAGE, "Gaussian mixture: EM one half-step at a time", panels.read_url,
+    # the set-up, then the display options (in the sidebar: a fragment cannot draw there)
+    lambda active: (panels.setup_sidebar(), panels.display_options()), stepping)

@@ -48,11 +48,5 @@ def stepping(active, setup: panels.Setup) -> None:
     layout.write_url(active, panels.url_params(setup, run, centroids))
 
 
-panels.read_url()  # first: its plain messages about a bad link show in this very run
-active = layout.page_setup(PAGE)
-st.title("K-means: assign the points, then move the centroids")
-setup = panels.setup_sidebar(active)
-if not panels.k_fits(active, setup):
-    layout.write_url(active, panels.url_params(setup, None, None))
-    st.stop()
-stage_pages.follow_cursor(PAGE, stepping, active, setup)
+stage_pages.stepping_page(PAGE, "K-means: assign the points, then move the centroids", panels.read_url,
+                          panels.setup_sidebar, stepping, ready=panels.k_fits)

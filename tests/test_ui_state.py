@@ -55,6 +55,45 @@ def test_two_sessions_share_nothing():
     assert first.text[0].value == second.text[0].value == "default:mouse:500:0"
 
 
+def _memo_script():
+    import streamlit as st
+
+    from clustering.ui import state
+
+    computed = []  # the keys whose value was computed in this script run
+
+    def remember(key):
+        return state.remember("page", "store", key, lambda: computed.append(key) or f"value {key}",
+                              keep=3)
+
+    if state.get_value("page", "second_run"):
+        st.text(f"again:{[remember(key) for key in (1, 3, 5)]}:{computed}")
+    else:
+        state.set_value("page", "second_run", True)
+        st.text(f"values:{[remember(key) for key in (1, 2, 1, 3, 4, 1)]}")
+        st.text(f"computed:{computed}")
+        st.text(f"kept:{list(st.session_state['page.store'])}")
+        state.retain("page", "store", 3, "new 3", keep=3)  # replaced, and now the newest
+        remember(5)
+        st.text(f"after:{list(st.session_state['page.store'])}:{state.recall('page', 'store', 4)}")
+        st.text(f"computed:{computed}")
+
+
+def test_the_memo_computes_once_per_key_and_evicts_the_oldest():
+    at = AppTest.from_function(_memo_script).run(timeout=30)
+    assert not at.exception
+    texts = [t.value for t in at.text]
+    assert texts[0] == "values:['value 1', 'value 2', 'value 1', 'value 3', 'value 4', 'value 1']"
+    assert texts[1] == "computed:[1, 2, 3, 4, 1]"  # a hit computes nothing; 1 was evicted by 4
+    assert texts[2] == "kept:[3, 4, 1]"  # at most keep=3 keys, the oldest gone first
+    assert texts[3] == "after:[1, 3, 5]:None"  # 4, the oldest after 3 was retained anew, went
+    assert texts[4] == "computed:[1, 2, 3, 4, 1, 5]"
+    at.run(timeout=30)  # the next run of the same session finds every kept value
+    assert at.text[0].value == "again:['value 1', 'new 3', 'value 5']:[]"
+    other = AppTest.from_function(_memo_script).run(timeout=30)  # another browser session
+    assert other.text[1].value == "computed:[1, 2, 3, 4, 1]"  # shares nothing with the first
+
+
 def test_parse_data_reads_every_key():
     spec = urls.parse_data({"dataset": "blobs", "n": "1000", "seed": "3", "standardize": "true"})
     assert spec == DataSpec(name="blobs", n=1000, seed=3, standardize=True)

@@ -11,7 +11,6 @@ in order. Every number shown goes through :func:`clustering.ui.numbers.fmt`.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,8 +71,6 @@ NEXT_HINT = {
 SIGMA_EXPONENTS = tuple(float(round(e, 2)) for e in np.arange(-3.0, 0.51, 0.25))
 
 
-_key = functools.partial(state.widget_key, PAGE)  # a widget's key (the one state.get_value reads)
-_default = functools.partial(state.set_default, PAGE)  # a page value's starting value
 
 
 # --------------------------------------------------------------------------------------
@@ -160,28 +157,29 @@ def url_params(setup: Setup, run: stepper.Run | None = None) -> dict[str, str]:
 
 def setup_sidebar() -> Setup:
     """K, the initialization and its seed (or the typed means), in the sidebar."""
-    _default("k", DEFAULT_K)
-    _default("init", "kmeans++")
-    _default("init_seed", DEFAULT_SEED)
-    _default("typed", "")
-    _default("shape", "data")
+    state.set_default(PAGE, "k", DEFAULT_K)
+    state.set_default(PAGE, "init", "kmeans++")
+    state.set_default(PAGE, "init_seed", DEFAULT_SEED)
+    state.set_default(PAGE, "typed", "")
+    state.set_default(PAGE, "shape", "data")
     with st.sidebar:
         st.markdown("**The shared start** (a change starts both runs again)")
         k = st.number_input("Number of clusters K", min_value=1, max_value=MAX_K_GMM, step=1,
-                            key=_key("k"), persist_state="session")
+                            key=state.widget_key(PAGE, "k"), persist_state="session")
         init = st.selectbox("Initialization", list(INITS), format_func=INITS.get,
-                            key=_key("init"), help=INIT_HELP, persist_state="session")
+                            key=state.widget_key(PAGE, "init"), help=INIT_HELP, persist_state="session")
         seed = int(state.get_value(PAGE, "init_seed", DEFAULT_SEED))
         typed = str(state.get_value(PAGE, "typed", "") or "")
         if init == "typed":
-            typed = st.text_input("Means, “x, y” pairs separated by semicolons", key=_key("typed"),
+            typed = st.text_input("Means, “x, y” pairs separated by semicolons",
+                                  key=state.widget_key(PAGE, "typed"),
                                   placeholder="-1.5, 1.5; 1.5, -1.5", persist_state="session")
         else:
             seed = st.number_input("Initialization seed", min_value=0, max_value=MAX_SEED, step=1,
-                                   key=_key("init_seed"), persist_state="session",
+                                   key=state.widget_key(PAGE, "init_seed"), persist_state="session",
                                    help="The same seed gives the same start.")
         shape = st.radio("EM's initial covariances", list(SHAPES), format_func=SHAPES.get,
-                         key=_key("shape"), help=SHAPE_HELP, persist_state="session")
+                         key=state.widget_key(PAGE, "shape"), help=SHAPE_HELP, persist_state="session")
     return Setup(int(k), str(init), int(seed), str(typed or ""), str(shape))
 
 
@@ -392,20 +390,17 @@ def spread(X: np.ndarray) -> float:
 
 def limit(active: state.ActiveData, start: np.ndarray, sigma: float) -> Limit:
     """Both runs to convergence (kept for the last few σ of this start and data)."""
-    key = (active.key, start.tobytes(), float(sigma))
-    cache = dict(state.get_value(PAGE, "limit_cache") or {})
-    if key not in cache:
+    def converge() -> Limit:
         sample = plotting.drawn_indices(active.n, LIMIT_MAX_POINTS)
         X = active.X if sample is None else active.X[sample]
         soft = stepper.step(stepper.new_soft_kmeans_run(start, sigma), stepper.RunToConvergence(), X)
         hard = stepper.step(stepper.new_kmeans_run(start), stepper.RunToConvergence(), X)
         means = soft.current.params.means
-        result = Limit(float(sigma), soft, softkmeans.e_step(X, means, sigma), hard,
-                       kmeans.assign(X, hard.current.params), X)
-        cache = dict(list(cache.items())[-(LIMIT_CACHE_SIZE - 1):])
-        cache[key] = result
-        state.set_value(PAGE, "limit_cache", cache)
-    return cache[key]
+        return Limit(float(sigma), soft, softkmeans.e_step(X, means, sigma), hard,
+                     kmeans.assign(X, hard.current.params), X)
+
+    key = (active.key, start.tobytes(), float(sigma))
+    return state.remember(PAGE, "limit_cache", key, converge, keep=LIMIT_CACHE_SIZE)
 
 
 LIMIT_TEXT = (
@@ -435,11 +430,11 @@ def _sigma_limit(active: state.ActiveData, start: np.ndarray, x_range, y_range) 
     st.latex(r"\gamma_{nk} = \frac{\exp\!\big(-\lVert x_n-\mu_k\rVert^2 / 2\sigma^2\big)}"
              r"{\sum_{j=1}^{K}\exp\!\big(-\lVert x_n-\mu_j\rVert^2 / 2\sigma^2\big)}"
              r"\qquad \mu_k = \frac{\sum_n \gamma_{nk}\,x_n}{\sum_n \gamma_{nk}}")
-    _default("sigma", DEFAULT_SIGMA_EXPONENT)
+    state.set_default(PAGE, "sigma", DEFAULT_SIGMA_EXPONENT)
     scale = spread(active.X)
     exponent = st.select_slider(
         "σ (log scale: each step multiplies σ by 10^¼ ≈ 1.78)", options=SIGMA_EXPONENTS,
-        format_func=lambda e: f"σ = {fmt(scale * 10**e, 3)}", key=_key("sigma"),
+        format_func=lambda e: f"σ = {fmt(scale * 10**e, 3)}", key=state.widget_key(PAGE, "sigma"),
         help=f"From 0.001 to 3 times the data's spread ({fmt(scale, 3)}, the root of its "
              "average variance). Both runs start from the page's shared start.",
     )
@@ -453,7 +448,8 @@ def _sigma_limit(active: state.ActiveData, start: np.ndarray, x_range, y_range) 
                f"its responsibilities for K = {len(start)} means, with EM's final means and "
                f"K-means' final centroids from the same start: max |γ − one-hot(K-means labels)| = "
                f"{fmt(result.distance_from_hard, 3)}.")
-        show_figure(figure, alt, key=_key("limit_figure"), config=plotting.PLOT_CONFIG, theme=None)
+        show_figure(figure, alt, key=state.widget_key(PAGE, "limit_figure"), config=plotting.PLOT_CONFIG,
+                    theme=None)
         st.caption("Colour of a point: the blend of the component colours weighted by its γ "
                    "(pure colours: hard assignments). Dots: EM's final means μₖ; ✕: K-means' "
                    "final centroids from the same start.")

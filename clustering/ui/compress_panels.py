@@ -44,7 +44,9 @@ from clustering.constants import (
     PHOTO_MAX_K,
     PHOTO_MAX_PIXELS,
     PHOTO_MIN_K,
+    PHOTO_RUN_CACHE_SIZE,
     PHOTO_SCATTER_POINTS,
+    PHOTO_VIEW_CACHE_SIZE,
 )
 from clustering.plotting import compress as plotting_compress
 from clustering.ui import layout, state, stepping, urls
@@ -67,8 +69,6 @@ INITS = {
 }
 MAX_SEED = 2**32 - 1
 MAX_STEP = 2 * MAX_ITER + 1  # the link may name any half-step a run can reach
-CACHED_VIEWS = 8  # half-steps whose labels and quantized photo are kept
-CACHED_RUNS = 6
 SAMPLE_SEED = 12345
 
 NEXT_HINT = {
@@ -292,18 +292,13 @@ def _setup_key(photo: LoadedPhoto, setup: Setup) -> tuple:
     return (photo.key, setup.k, setup.init, setup.init_seed)
 
 
-def _runs() -> dict:
-    return dict(state.get_value(PAGE, "runs") or {})
-
-
 def ensure_run(photo: LoadedPhoto, setup: Setup) -> stepper.Run | None:
     """The run of this (photo, K, init, seed), made (and taken to the link's half-step) if new.
 
     None, with a plain message, when no start can be made (fewer distinct colours than K).
     """
     key = _setup_key(photo, setup)
-    runs = _runs()
-    run = runs.get(key)
+    run = state.recall(PAGE, "runs", key)
     pending = state.get_value(PAGE, "pending_step")
     if run is None:
         try:
@@ -319,18 +314,9 @@ def ensure_run(photo: LoadedPhoto, setup: Setup) -> stepper.Run | None:
         while run.cursor < int(pending):
             msg = stepper.EStep() if stepper.next_kind(run) == "E" else stepper.MStep()
             run = stepper.step(run, msg, photo.colours, weights=photo.counts)
-    _store_run(key, run)
+    state.retain(PAGE, "runs", key, run, keep=PHOTO_RUN_CACHE_SIZE)  # the newest last
     state.set_value(PAGE, "setup_key", key)
     return run
-
-
-def _store_run(key: tuple, run: stepper.Run) -> None:
-    runs = _runs()
-    runs.pop(key, None)
-    runs[key] = run
-    while len(runs) > CACHED_RUNS:
-        runs.pop(next(iter(runs)))
-    state.set_value(PAGE, "runs", runs)
 
 
 # --------------------------------------------------------------------------------------
@@ -341,13 +327,14 @@ def _store_run(key: tuple, run: stepper.Run) -> None:
 def apply(msg: stepper.Msg) -> None:
     """Callback: apply one stepper message to the run on screen."""
     key = state.get_value(PAGE, "setup_key")
-    run = _runs().get(key)
+    run = state.recall(PAGE, "runs", key)
     if run is None:
         return
     photo = current_photo()
     if photo.key != key[0]:
         return
-    _store_run(key, stepper.step(run, msg, photo.colours, weights=photo.counts))
+    state.retain(PAGE, "runs", key, stepper.step(run, msg, photo.colours, weights=photo.counts),
+                 keep=PHOTO_RUN_CACHE_SIZE)
 
 
 def controls(run: stepper.Run) -> None:
@@ -395,18 +382,11 @@ class StepView:
 EMPTY_VIEW = StepView(None, None, None, None, None)
 
 
-def _views() -> dict:
-    return dict(state.get_value(PAGE, "views") or {})
-
-
-def _colour_labels(photo: LoadedPhoto, run: stepper.Run, index: int, views: dict, key: tuple) -> np.ndarray | None:
-    """The clusters of the photo's distinct colours in force at ``index`` (C,): the E step's
-    (cached) or derived.kmeans_labels; a pixel's is that of its colour."""
-    kind = run.history[index].kind
-    if kind == "init":
-        return None
-    e_index = index if kind == "E" else index - 1
-    known = views.get((key, e_index))
+def _colour_labels(photo: LoadedPhoto, run: stepper.Run, index: int, key: tuple) -> np.ndarray:
+    """The clusters of the photo's distinct colours in force at half-step ``index`` ≥ 1 (C,):
+    the E step's (cached) or derived.kmeans_labels; a pixel's is that of its colour."""
+    e_index = index if run.history[index].kind == "E" else index - 1
+    known = state.recall(PAGE, "views", (key, e_index))
     if known is not None and known.colour_labels is not None:
         return known.colour_labels
     labels = derived.kmeans_labels(photo.colours, run, index)
@@ -416,14 +396,15 @@ def _colour_labels(photo: LoadedPhoto, run: stepper.Run, index: int, views: dict
 def step_view(photo: LoadedPhoto, run: stepper.Run, index: int | None = None) -> StepView:
     """Labels, J, PSNR, pixel counts and the quantized photo at half-step ``index`` (cursor)."""
     index = run.cursor if index is None else index
-    key = state.get_value(PAGE, "setup_key")
-    views = _views()
-    view = views.get((key, index))
-    if view is not None and view.png is not None:
-        return view
-    colour_labels = _colour_labels(photo, run, index, views, key)
-    if colour_labels is None:
+    if run.history[index].kind == "init":
         return EMPTY_VIEW
+    key = state.get_value(PAGE, "setup_key")
+    return state.remember(PAGE, "views", (key, index), lambda: _new_view(photo, run, index, key),
+                          keep=PHOTO_VIEW_CACHE_SIZE)
+
+
+def _new_view(photo: LoadedPhoto, run: stepper.Run, index: int, key: tuple) -> StepView:
+    colour_labels = _colour_labels(photo, run, index, key)
     labels = colour_labels[photo.inverse]
     centroids = run.history[index].params
     j = kmeans.objective(photo.colours, centroids, colour_labels, weights=photo.counts)  # J of every pixel
@@ -433,11 +414,6 @@ def step_view(photo: LoadedPhoto, run: stepper.Run, index: int | None = None) ->
     view = StepView(labels, j, images.psnr_from_mse(j / (3 * photo.n)),
                     np.bincount(labels, minlength=run.k),
                     images.palette_png(labels.reshape(photo.height, photo.width), centroids), colour_labels)
-    views.pop((key, index), None)
-    views[(key, index)] = view
-    while len(views) > CACHED_VIEWS:
-        views.pop(next(iter(views)))
-    state.set_value(PAGE, "views", views)
     _remember_j(key, index, j)
     return view
 
@@ -456,13 +432,12 @@ def objective_curve(photo: LoadedPhoto, run: stepper.Run) -> list[float | None]:
     known = dict((state.get_value(PAGE, "curves") or {}).get(key, {}))
     missing = [i for i in range(1, len(run.history)) if i not in known]
     if missing:
-        views = _views()
         last_e, last_labels = None, None
         for i in missing:
             kind = run.history[i].kind
             e_index = i if kind == "E" else i - 1
             if e_index != last_e:
-                cached = views.get((key, e_index))
+                cached = state.recall(PAGE, "views", (key, e_index))
                 last_labels = (cached.colour_labels if cached is not None and cached.colour_labels is not None
                                else derived.kmeans_labels(photo.colours, run, i))
                 last_e = e_index

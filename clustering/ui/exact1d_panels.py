@@ -48,15 +48,6 @@ WHY = (
 )
 
 
-def _key(name: str) -> str:
-    """The session-state key of one of this page's widgets (the same key state.get_value reads)."""
-    return state.widget_key(PAGE, name)
-
-
-def _default(name: str, value) -> None:
-    state.set_default(PAGE, name, value)
-
-
 @dataclass(frozen=True)
 class Line:
     """The 1-D data the page works on: the points, the axis title, the line's own start (or None)."""
@@ -181,42 +172,43 @@ def controls(active: state.ActiveData) -> tuple[Line, int, str, int, str]:
     """The data, K and Lloyd's start; returns (line, K, start method, seed, typed positions)."""
     presets = lloyd1d.line_presets()
     first = next(iter(presets))
-    _default("source", "preset")
-    _default("preset", first)
-    _default("column", 0)
-    _default("k", presets[first].k)
-    _default("start", "preset")
-    _default("seed", DEFAULT_SEED)
-    _default("typed", "")
+    state.set_default(PAGE, "source", "preset")
+    state.set_default(PAGE, "preset", first)
+    state.set_default(PAGE, "column", 0)
+    state.set_default(PAGE, "k", presets[first].k)
+    state.set_default(PAGE, "start", "preset")
+    state.set_default(PAGE, "seed", DEFAULT_SEED)
+    state.set_default(PAGE, "typed", "")
     with st.sidebar:
         st.markdown("**The line, K and Lloyd's start**")
         source = st.radio("Data on the line", list(SOURCES), format_func=SOURCES.get,
-                          key=_key("source"), persist_state="session")
+                          key=state.widget_key(PAGE, "source"), persist_state="session")
         if source == "preset":
             name = st.selectbox("Line", list(presets), format_func=lambda p: presets[p].title,
-                                key=_key("preset"), on_change=_load_preset, persist_state="session")
+                                key=state.widget_key(PAGE, "preset"), on_change=_load_preset,
+                                persist_state="session")
             preset = presets[name]
             line = Line(preset.x, "x", preset.start, preset.lesson)
         else:
             names = active.dataset.columns
             column = st.radio("Coordinate", [0, 1], format_func=lambda c: f"{names[c]} (x{'₁₂'[c]})",
-                              key=_key("column"), horizontal=True, persist_state="session")
+                              key=state.widget_key(PAGE, "column"), horizontal=True, persist_state="session")
             x, note = lloyd1d.column_points(active.X, int(column), EXACT_1D_MAX_POINTS)
             scaled = " (standardized)" if active.spec.standardize else ""
             line = Line(x, f"{names[column]}{scaled}", None,
                         f"The {names[column]} coordinate of every point of {active.spec.label()}.",
                         note)
         k = st.number_input("Clusters K", min_value=1, max_value=EXACT_1D_MAX_K, step=1,
-                            key=_key("k"), persist_state="session")
-        start = st.radio("Lloyd's start", list(STARTS), format_func=STARTS.get, key=_key("start"),
-                         persist_state="session")
+                            key=state.widget_key(PAGE, "k"), persist_state="session")
+        start = st.radio("Lloyd's start", list(STARTS), format_func=STARTS.get,
+                         key=state.widget_key(PAGE, "start"), persist_state="session")
         seed = int(state.get_value(PAGE, "seed", DEFAULT_SEED))
         typed = str(state.get_value(PAGE, "typed", "") or "")
         if start == "random":
             seed = st.number_input("Seed of the random start", min_value=0, max_value=MAX_SEED,
-                                   step=1, key=_key("seed"), persist_state="session")
+                                   step=1, key=state.widget_key(PAGE, "seed"), persist_state="session")
         elif start == "typed":
-            typed = st.text_input("Start positions, comma separated", key=_key("typed"),
+            typed = st.text_input("Start positions, comma separated", key=state.widget_key(PAGE, "typed"),
                                   persist_state="session", placeholder="e.g. -1, 0.5, 6")
     return line, int(k), str(start), int(seed), str(typed or "")
 
@@ -299,7 +291,7 @@ def lloyd_only(result: Answers) -> None:
     st.info("**Predict first:** is this the smallest J any partition of these points into K "
             "clusters can have? Lloyd only ever lowers J, one E or M step at a time, and has "
             "stopped: no single step lowers it further. Decide, then reveal the optimum.")
-    st.button(REVEAL_LABEL, key=_key("reveal"), on_click=_reveal, type="primary")
+    st.button(REVEAL_LABEL, key=state.widget_key(PAGE, "reveal"), on_click=_reveal, type="primary")
 
 
 def metrics(result: Answers) -> None:
@@ -361,7 +353,7 @@ def figure(line: Line, result: Answers, with_optimum: bool = True) -> None:
         alt += (f" {OPTIMUM_ROW}: clusters of {_sizes(result.optimum_labels, k)} points, "
                 f"J = {fmt(result.optimum_objective, 3)}.")
     show_figure(plotting.number_line_figure(rows, axis_title=plotting.plain_text(line.axis_title)),
-                alt, width="stretch", config=plotting.PLOT_CONFIG, key=_key("figure"))
+                alt, width="stretch", config=plotting.PLOT_CONFIG, key=state.widget_key(PAGE, "figure"))
     st.caption("Each row is the same points; colours number the clusters from left to right. "
                "Diamonds: the centroids uₖ. Grey triangles: where Lloyd started. Dotted lines: "
                "where one cluster ends and the next begins. Points are spread up and down only "

@@ -8,7 +8,6 @@ widget keys below are the same "generative.<name>" keys ``state.get_value`` read
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, replace
 
@@ -59,8 +58,6 @@ STORY = (
 _RING = 5.0
 
 
-_key = functools.partial(state.widget_key, PAGE)  # a widget's key (the one state.get_value reads)
-_default = functools.partial(state.set_default, PAGE)  # a page value's starting value
 
 
 # --------------------------------------------------------------------------------------
@@ -168,23 +165,23 @@ def resized(rows: tuple[generative.Component, ...], k: int) -> tuple[generative.
 
 def mixture_controls() -> tuple[int, int, int]:
     """The preset menu, K, N and the seed; returns (K, N, seed)."""
-    _default("preset", generative.DEFAULT_PRESET)
-    _default("rows", generative.PRESETS[generative.DEFAULT_PRESET])
-    _default("k", len(state.get_value(PAGE, "rows")))
-    _default("n", GENERATIVE_DEFAULT_POINTS)
-    _default("seed", DEFAULT_SEED)
-    st.selectbox("Start from a mixture", list(generative.PRESETS), key=_key("preset"),
+    state.set_default(PAGE, "preset", generative.DEFAULT_PRESET)
+    state.set_default(PAGE, "rows", generative.PRESETS[generative.DEFAULT_PRESET])
+    state.set_default(PAGE, "k", len(state.get_value(PAGE, "rows")))
+    state.set_default(PAGE, "n", GENERATIVE_DEFAULT_POINTS)
+    state.set_default(PAGE, "seed", DEFAULT_SEED)
+    st.selectbox("Start from a mixture", list(generative.PRESETS), key=state.widget_key(PAGE, "preset"),
                  on_change=_load_preset, persist_state="session",
                  help="Loads the mixture into the table below; then edit any number.")
     k_column, n_column, seed_column = st.columns(3)
     k = k_column.number_input("Components K", min_value=1, max_value=MAX_K_GMM, step=1,
-                              key=_key("k"), persist_state="session",
+                              key=state.widget_key(PAGE, "k"), persist_state="session",
                               help=f"1 to {MAX_K_GMM}, as on the GMM page.")
     n = n_column.number_input("Points N", min_value=2, max_value=GENERATIVE_MAX_POINTS, step=100,
-                              key=_key("n"), persist_state="session",
+                              key=state.widget_key(PAGE, "n"), persist_state="session",
                               help=f"2 to {GENERATIVE_MAX_POINTS:,}.")
     seed = seed_column.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1,
-                                    key=_key("seed"), persist_state="session",
+                                    key=state.widget_key(PAGE, "seed"), persist_state="session",
                                     help="The same mixture, N and seed always give the same points.")
     return int(k), int(n), int(seed)
 
@@ -217,7 +214,7 @@ def mixture_table(k: int) -> tuple[generative.Component, ...]:
     }
     config["_index"] = st.column_config.TextColumn("k", width=40)
     edited = st.data_editor(
-        _frame(rows), key=_key(f"table.{state.get_value(PAGE, 'table_revision', 0)}"),
+        _frame(rows), key=state.widget_key(PAGE, f"table.{state.get_value(PAGE, 'table_revision', 0)}"),
         column_config=config, num_rows="fixed", width="stretch",
     )
     rows = _rows(edited)
@@ -265,7 +262,7 @@ def figure(X: np.ndarray, z: np.ndarray, params: GMMParams) -> None:
            f"Gaussians, coloured by the component each was drawn from ({counts} points), with "
            "each component's true mean and its 1σ and 2σ ellipses.")
     show_figure(plotting.generative_figure(X, z, params, levels=(1, 2)), alt, width="stretch",
-                config=plotting.PLOT_CONFIG, key=_key("figure"))
+                config=plotting.PLOT_CONFIG, key=state.widget_key(PAGE, "figure"))
     st.caption("Thick ellipses: 1σ (holds 39% of a component's points); thin: 2σ (86%). "
                "Black-ringed circles: the true means μₖ.")
     note = plotting.sample_note(X.shape[0])

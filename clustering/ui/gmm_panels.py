@@ -9,7 +9,6 @@ curves) from :mod:`clustering.ui.stage`; session state is reached through :mod:`
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from clustering.constants import (
     DEFAULT_REG_COVAR,
     DEFAULT_SEED,
     GMM_MAX_STEP,
+    GMM_START_CACHE_SIZE,
     MAX_K_GMM,
     MAX_SEED,
 )
@@ -86,8 +86,6 @@ STORYBOARDS = {
 }
 
 
-_key = functools.partial(state.widget_key, PAGE)  # a widget's key (the one state.get_value reads)
-_default = functools.partial(state.set_default, PAGE)  # a page value's starting value
 
 
 # --------------------------------------------------------------------------------------
@@ -211,30 +209,31 @@ def _parse_option(query, name: str, options: tuple[float, ...]) -> float | None:
 
 def setup_sidebar() -> Setup:
     """The set-up widgets (in the sidebar): K, initialisation and seed, covariance type, reg_covar, tol."""
-    _default("k", DEFAULT_K)
-    _default("init", "kmeans")
-    _default("init_seed", DEFAULT_SEED)
-    _default("cov", "full")
-    _default("reg_covar", DEFAULT_REG_COVAR)
-    _default("tol", DEFAULT_EM_TOL)
+    state.set_default(PAGE, "k", DEFAULT_K)
+    state.set_default(PAGE, "init", "kmeans")
+    state.set_default(PAGE, "init_seed", DEFAULT_SEED)
+    state.set_default(PAGE, "cov", "full")
+    state.set_default(PAGE, "reg_covar", DEFAULT_REG_COVAR)
+    state.set_default(PAGE, "tol", DEFAULT_EM_TOL)
     with st.sidebar:
         st.markdown("**Set-up of the mixture** (a change starts a new run)")
-        k = st.slider("Number of components K", 1, MAX_K_GMM, key=_key("k"), persist_state="session")
-        init = st.selectbox("Initialization", list(INITS), format_func=INITS.get, key=_key("init"),
-                            help=INIT_HELP, persist_state="session")
+        k = st.slider("Number of components K", 1, MAX_K_GMM, key=state.widget_key(PAGE, "k"),
+                      persist_state="session")
+        init = st.selectbox("Initialization", list(INITS), format_func=INITS.get,
+                            key=state.widget_key(PAGE, "init"), help=INIT_HELP, persist_state="session")
         seed = st.number_input("Initialization seed", min_value=0, max_value=MAX_SEED, step=1,
-                               key=_key("init_seed"), persist_state="session",
+                               key=state.widget_key(PAGE, "init_seed"), persist_state="session",
                                help="The same seed gives the same start.")
-        cov = st.radio("Covariance type", list(COVARIANCE_TYPES), key=_key("cov"),
+        cov = st.radio("Covariance type", list(COVARIANCE_TYPES), key=state.widget_key(PAGE, "cov"),
                        horizontal=True, persist_state="session",
                        format_func=lambda c: {"diag": "diagonal"}.get(c, c))
         st.caption(COVARIANCE_TYPES[cov])
         reg = st.select_slider("reg_covar (added to every Σ_k's diagonal)", options=REG_OPTIONS,
                                format_func=lambda v: "0" if v == 0 else f"{v:.0e}",
-                               key=_key("reg_covar"), persist_state="session")
+                               key=state.widget_key(PAGE, "reg_covar"), persist_state="session")
         st.caption(REG_NOTE)
         tol = st.select_slider("Convergence tolerance on the log-likelihood gain", options=TOL_OPTIONS,
-                               format_func=lambda v: f"{v:.0e}", key=_key("tol"),
+                               format_func=lambda v: f"{v:.0e}", key=state.widget_key(PAGE, "tol"),
                                persist_state="session",
                                help="Run to convergence stops when one EM iteration raises the "
                                     "log-likelihood by less than this.")
@@ -243,23 +242,23 @@ def setup_sidebar() -> Setup:
 
 def display_options() -> Display:
     """Ellipse levels, density contours and the colour mode (sidebar, below the set-up)."""
-    _default("levels", [1, 2])
-    _default("density", False)
-    _default("colour_mode", "blend")
+    state.set_default(PAGE, "levels", [1, 2])
+    state.set_default(PAGE, "density", False)
+    state.set_default(PAGE, "colour_mode", "blend")
     with st.sidebar:
         st.markdown("**Display** (never changes the run)")
         levels = st.pills(
             "Ellipses at nσ", LEVELS, selection_mode="multi", format_func=lambda n: f"{n}σ",
-            key=_key("levels"), persist_state="session",
+            key=state.widget_key(PAGE, "levels"), persist_state="session",
             help="The nσ ellipse is the set of x with (x − μ)ᵀ Σ⁻¹ (x − μ) = n² (Mahalanobis "
                  "distance n); in 2-D it holds 39%, 86% and 99% of a component's mass for "
                  "n = 1, 2, 3.",
         )
-        density = st.toggle("Mixture density contours", key=_key("density"),
+        density = st.toggle("Mixture density contours", key=state.widget_key(PAGE, "density"),
                             persist_state="session",
                             help="Contour lines of p(x) = Σₖ πₖ N(x | μₖ, Σₖ), spaced evenly in log p.")
         mode = st.radio("Point colour", list(COLOUR_MODES), format_func=COLOUR_MODES.get,
-                        key=_key("colour_mode"), persist_state="session")
+                        key=state.widget_key(PAGE, "colour_mode"), persist_state="session")
     return Display(tuple(sorted(levels or ())), bool(density), str(mode or "blend"))
 
 
@@ -280,18 +279,16 @@ def initial_params(active: state.ActiveData, setup: Setup, manual_means: np.ndar
     """The start θ₀ for ``setup`` (cached per data set and set-up), or a plain message saying why not."""
     manual = None if manual_means is None else tuple(map(tuple, np.round(manual_means, 12)))
     key = (active.key, setup.k, setup.init, setup.init_seed, manual)
-    cache = dict(state.get_value(PAGE, "init_cache", {}))
-    if key not in cache:
+
+    def start():
         try:
             if setup.init == "manual":
-                cache[key] = manual_params(active.X, manual_means)
-            else:
-                cache[key] = gmm.init_params(active.X, setup.k, method=setup.init, seed=setup.init_seed)
+                return manual_params(active.X, manual_means)
+            return gmm.init_params(active.X, setup.k, method=setup.init, seed=setup.init_seed)
         except ValueError as error:
-            cache[key] = f"The start could not be made: {error}"
-        cache = dict(list(cache.items())[-8:])  # a few set-ups, not every one ever tried
-        state.set_value(PAGE, "init_cache", cache)
-    return cache[key]
+            return f"The start could not be made: {error}"
+
+    return state.remember(PAGE, "init_cache", key, start, keep=GMM_START_CACHE_SIZE)
 
 
 def manual_params(X: np.ndarray, means: np.ndarray | None):
@@ -512,7 +509,7 @@ def inspector(active: state.ActiveData, run: stepper.Run, view: derived.GMMView,
 
     X = active.X
     st.number_input("Point n (or click one on the plot)", min_value=0, max_value=active.n - 1,
-                    step=1, key=_key("point"), value=None,
+                    step=1, key=state.widget_key(PAGE, "point"), value=None,
                     placeholder=f"{n} (the most uncertain point)")
     params = _resp_params(run)
     point = X[n:n + 1]
@@ -653,7 +650,7 @@ def degenerate_cases(run: stepper.Run | None) -> None:
             "last good step, with a message naming the component."
         )
         st.button("Load the collapse example (4 distinct points × 6 copies, K = 4, reg_covar = 0)",
-                  key=_key("collapse"), on_click=load_collapse_example)
+                  key=state.widget_key(PAGE, "collapse"), on_click=load_collapse_example)
         st.caption("Then click Run to convergence: the components shrink onto the points until "
                    "one covariance becomes singular. Go back to the Data page for another data set.")
 
@@ -682,14 +679,14 @@ def _story_run(active: state.ActiveData, run: stepper.Run) -> stepper.Run:
 
 def storyboard(active: state.ActiveData, run: stepper.Run, display: Display) -> None:
     st.header("Storyboard for slides")
-    show = st.toggle("Show the storyboard", key=_key("show_story"), persist_state="session")
+    show = st.toggle("Show the storyboard", key=state.widget_key(PAGE, "show_story"), persist_state="session")
     if not show:
         st.caption("Small multiples of EM from this start at the lecture's moments, or at "
                    "Bishop's (PRML Fig. 9.8), as one figure to download as a PNG.")
         return
-    _default("story_kind", "lecture")
+    state.set_default(PAGE, "story_kind", "lecture")
     kind = st.radio("Moments", list(STORYBOARDS), format_func=STORYBOARDS.get, horizontal=True,
-                    key=_key("story_kind"), persist_state="session")
+                    key=state.widget_key(PAGE, "story_kind"), persist_state="session")
     story = _story_run(active, run)
     moments = LECTURE_MOMENTS if kind == "lecture" else BISHOP_MOMENTS
     panels, said = [], []
@@ -711,12 +708,12 @@ def storyboard(active: state.ActiveData, run: stepper.Run, display: Display) -> 
                                       "width": 1800, "height": figure.layout.height}
     alt = (f"Storyboard of EM on {active.spec.label()}, N = {active.n:,} points, K = {run.k} "
            f"components, {len(panels)} panels: " + "; ".join(said) + ".")
-    show_figure(figure, alt, key=_key("storyboard"), config=config, theme=None)
+    show_figure(figure, alt, key=state.widget_key(PAGE, "storyboard"), config=config, theme=None)
     st.caption("Download it as one PNG with the camera icon (“Download plot as a png”) at the "
                "figure's top right. Dashed: the ellipses before that M step.")
     if importlib.util.find_spec("kaleido") is not None:  # static export needs kaleido
         st.download_button("Download the storyboard (PNG)", figure.to_image(format="png", scale=2),
-                           file_name=f"{name}.png", mime="image/png", key=_key("story_png"))
+                           file_name=f"{name}.png", mime="image/png", key=state.widget_key(PAGE, "story_png"))
 
 
 # --------------------------------------------------------------------------------------

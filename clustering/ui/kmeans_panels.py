@@ -86,10 +86,6 @@ def _cluster(k: int) -> str:
     return f"cluster {k + 1} (u{_subscript(k + 1)})"
 
 
-def _default(name: str, value) -> None:
-    state.set_default(PAGE, name, value)
-
-
 # --------------------------------------------------------------------------------------
 # The link
 # --------------------------------------------------------------------------------------
@@ -204,9 +200,9 @@ class Setup:
 
 def setup_sidebar(active: state.ActiveData) -> Setup:
     """The set-up widgets and the bad-start presets, in the sidebar."""
-    _default("k", DEFAULT_K)
-    _default("init", DEFAULT_KMEANS_INIT)
-    _default("init_seed", DEFAULT_SEED)
+    state.set_default(PAGE, "k", DEFAULT_K)
+    state.set_default(PAGE, "init", DEFAULT_KMEANS_INIT)
+    state.set_default(PAGE, "init_seed", DEFAULT_SEED)
     with st.sidebar:
         st.markdown("**Set-up of K-means** (a change starts a new run)")
         k = st.number_input("Number of clusters K", min_value=1, max_value=MAX_K_KMEANS, step=1,
@@ -265,13 +261,17 @@ def apply_preset(name: str) -> None:
 
 
 def k_fits(active: state.ActiveData, setup: Setup) -> bool:
-    """False (and a plain message) when K is larger than the number of points."""
+    """False (and a plain message; the link still names the set-up) when K is larger than the
+    number of points."""
+    from clustering.ui import layout
+
     if setup.k <= active.n:
         return True
     st.error(
         f"K = {setup.k} is more than the {active.n:,} points of this data set: K-means needs at "
         f"least one point per cluster. Choose K ≤ {active.n:,}, or make more points on the Data page."
     )
+    layout.write_url(active, url_params(setup, None, None))
     return False
 
 

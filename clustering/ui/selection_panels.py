@@ -31,6 +31,7 @@ from clustering.constants import (
     KMEANS_INIT_METHODS,
     MAX_K_GMM,
     MAX_K_KMEANS,
+    SELECTION_CACHE_SIZE,
     SELECTION_EM_TOL_PER_POINT,
     SELECTION_GMM_SEEDS,
     SELECTION_MAX_K,
@@ -49,7 +50,6 @@ KMEANS_LABEL = "How many clusters? The elbow of J and the silhouette"
 GMM_LABEL = "How many clusters? BIC and AIC against K"
 LOAD_LABEL = "Load K = {k}"
 MAX_STARTS = 50
-CACHED_SETTINGS = 4  # curves kept per page (the most recent settings)
 FLOOR_FACTOR = 10  # a variance below this many reg_covar is "only reg_covar" (a collapse held off)
 METHOD_NAMES = {"random": "random data points", "random-partition": "random partition",
                 "kmeans++": "k-means++", "farthest": "farthest point"}
@@ -81,15 +81,8 @@ BIC_GAPS = (  # Kass and Raftery (1995): how strongly a BIC difference favours t
 
 
 def _cached(page: str, key: tuple) -> dict:
-    stored = state.get_value(page, "selection_cache") or {}
-    return dict(stored.get(key, {}))
-
-
-def _store(page: str, key: tuple, per_k: dict) -> None:
-    stored = dict(state.get_value(page, "selection_cache") or {})
-    stored.pop(key, None)
-    stored[key] = dict(per_k)  # the newest last
-    state.set_value(page, "selection_cache", dict(list(stored.items())[-CACHED_SETTINGS:]))
+    """The results per K kept for (data, settings) ``key`` (a copy; empty when none)."""
+    return dict(state.recall(page, "selection_cache", key, {}))
 
 
 def _fill(page: str, key: tuple, ks: list[int], fit_one, what: str) -> dict:
@@ -102,7 +95,8 @@ def _fill(page: str, key: tuple, ks: list[int], fit_one, what: str) -> dict:
             bar.progress(done / len(missing),
                          text=f"Fitting K = {k} ({done + 1} of {len(missing)}): {what}…")
             per_k[k] = fit_one(k)
-            _store(page, key, per_k)  # kept at once: an interrupted curve resumes here
+            # kept at once (the newest settings last): an interrupted curve resumes here
+            state.retain(page, "selection_cache", key, dict(per_k), keep=SELECTION_CACHE_SIZE)
         bar.empty()
     return per_k
 

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from clustering import plotting, stepper
-from clustering.ui import data_controls, state
+from clustering.ui import data_controls, layout, state
 from clustering.ui import stage as stage_module
 
 # --------------------------------------------------------------------------------------
@@ -36,6 +36,29 @@ def follow_cursor(page: str, body: Callable[..., None], active: state.ActiveData
     """
     state.set_value(page, "rerun_app", False)  # this is a full run: it already sees the change
     _cursor_part(page, body, active, *args)
+
+
+def stepping_page(page: str, title: str, read_url: Callable[[], None],
+                  setup: Callable[[state.ActiveData], Any],
+                  stepping: Callable[..., None],
+                  ready: Callable[..., bool] | None = None) -> None:
+    """A stepping page (K-means, GMM, Compare), from the link to the part that follows the cursor.
+
+    In order: ``read_url()`` (once per session; first, so its plain messages about a bad link
+    show in this very run), the page's sidebar and data (:func:`clustering.ui.layout.page_setup`),
+    ``st.title(title)``, then ``setup(active)``: the page's typed set-up drawn in the sidebar,
+    one Setup dataclass or a tuple of them. ``ready(active, *setups)``, when given, is False
+    when no run can be made (it shows the page's own plain message): the page stops there.
+    Last, ``stepping(active, *setups)`` as one fragment (:func:`follow_cursor`).
+    """
+    read_url()
+    active = layout.page_setup(page)
+    st.title(title)
+    made = setup(active)
+    setups = made if isinstance(made, tuple) else (made,)
+    if ready is not None and not ready(active, *setups):
+        st.stop()
+    follow_cursor(page, stepping, active, *setups)
 
 
 @st.fragment

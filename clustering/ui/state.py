@@ -10,11 +10,13 @@ What is stored:
   version number that grows every time the active data changes;
 - per page, a run (:class:`clustering.stepper.Run`) tagged with the data version it was made
   on: a run made on other data is dropped on read, and the page is told so once;
-- per page, small settings and one-shot messages.
+- per page, small settings and one-shot messages;
+- per page, bounded stores of values computed once (:func:`remember`, the one memo).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -261,27 +263,63 @@ def pages_with_runs() -> tuple[str, ...]:
     )
 
 
+# --------------------------------------------------------------------------------------
+# The one bounded per-session memo: a page's named store of values by key
+# --------------------------------------------------------------------------------------
+
 _MEMO = "memo"
+
+
+def _kept(page: str, name: str) -> dict:
+    """The page's store ``name`` (a dict, oldest key first), made empty on first use."""
+    return st.session_state.setdefault(f"{page}.{name}", {})
+
+
+def _put(store: dict, key: Hashable, value: Any, keep: int) -> None:
+    store.pop(key, None)
+    store[key] = value  # the newest last
+    while len(store) > keep:
+        del store[next(iter(store))]  # the oldest first
+
+
+def remember(page: str, name: str, key: Hashable, compute: Callable[[], Any], keep: int) -> Any:
+    """The value for ``key`` in the page's store ``name``: ``compute()`` on a miss, then kept.
+
+    The one memo of the pages (per browser session: it lives in this session's state, so two
+    students never share a value). The store keeps the ``keep`` keys stored last; the oldest
+    goes first. A hit does not make a key newer. ``key`` must name everything the value
+    depends on (data key, set-up, snapshot keys: values, never ``id()``).
+    """
+    store = _kept(page, name)
+    if key in store:
+        return store[key]
+    value = compute()
+    _put(store, key, value, keep)
+    return value
+
+
+def recall(page: str, name: str, key: Hashable, default: Any = None) -> Any:
+    """The value kept for ``key`` in the page's store ``name``, else ``default`` (nothing computed)."""
+    store = st.session_state.get(f"{page}.{name}")
+    return default if store is None else store.get(key, default)
+
+
+def retain(page: str, name: str, key: Hashable, value: Any, keep: int) -> Any:
+    """Keep ``value`` for ``key`` in the page's store ``name`` (replacing one kept before, and
+    making it the newest), keeping the last ``keep`` keys; returns ``value``."""
+    _put(_kept(page, name), key, value, keep)
+    return value
 
 
 def memo(page: str, data_key: object, snapshot_keys: tuple, compute):
     """The value ``compute()`` for (data, snapshot), computed once per session.
 
-    The one memo policy of the pages: a derived number (J, ℓ, 𝓛 of a half-step) depends only
-    on the data and the parameters, so it is kept under (data key, snapshot keys) with
-    snapshot keys from :func:`clustering.derived.snapshot_key` (values, never ``id()``). At
-    most MEMO_ENTRIES values per page are kept (the oldest go first).
+    :func:`remember` for a derived number (J, ℓ, 𝓛 of a half-step), which depends only on the
+    data and the parameters: kept under (data key, snapshot keys) with snapshot keys from
+    :func:`clustering.derived.snapshot_key`. At most MEMO_ENTRIES values per page are kept
+    (the oldest go first).
     """
-    store = st.session_state.setdefault(f"{page}.{_MEMO}", {})
-    key = (data_key, *snapshot_keys)
-    if key in store:
-        return store[key]
-    value = compute()
-    if len(store) >= MEMO_ENTRIES:
-        for old in list(store)[: len(store) - MEMO_ENTRIES + 1]:
-            del store[old]
-    store[key] = value
-    return value
+    return remember(page, _MEMO, (data_key, *snapshot_keys), compute, keep=MEMO_ENTRIES)
 
 
 def memo_many(page: str, data_key: object, keyed: dict, compute_missing):
@@ -289,7 +327,7 @@ def memo_many(page: str, data_key: object, keyed: dict, compute_missing):
     to its snapshot keys; ``compute_missing(names)`` returns {name: value} for the names not
     kept yet, computed together (one pass can share work between them). Returns {name: value}.
     """
-    store = st.session_state.setdefault(f"{page}.{_MEMO}", {})
+    store = _kept(page, _MEMO)
     found = {name: store[(data_key, *keys)] for name, keys in keyed.items()
              if (data_key, *keys) in store}
     missing = [name for name in keyed if name not in found]
@@ -297,8 +335,5 @@ def memo_many(page: str, data_key: object, keyed: dict, compute_missing):
         computed = compute_missing(missing)
         for name in missing:
             found[name] = computed[name]
-            if len(store) >= MEMO_ENTRIES:
-                del store[next(iter(store))]
-            store[(data_key, *keyed[name])] = computed[name]
+            _put(store, (data_key, *keyed[name]), computed[name], MEMO_ENTRIES)
     return found
-
