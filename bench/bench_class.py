@@ -152,7 +152,9 @@ class Student:
                 elif element.WhichOneof("type") == "bidi_component" and element.bidi_component.json:
                     body = json.loads(element.bidi_component.json)
                     if "panels" in body:  # the stage: its id, its run's id, its length
-                        length = max(len(panel["kinds"]) for panel in body["panels"])
+                        panels = body["panels"]  # JSON text (stage._panels_json)
+                        panels = json.loads(panels) if isinstance(panels, str) else panels
+                        length = max(len(panel["kinds"]) for panel in panels)
                         self.stage = (element.bidi_component.id, body["id"], length)
             elif kind == "script_finished":
                 if fwd.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:

@@ -469,3 +469,19 @@ def test_the_run_survives_a_visit_to_another_page():
     assert not at.exception
     assert metric(at, "Iteration").value == "1"
     assert at.session_state["kmeans.init"] == "random"
+
+
+def test_the_stage_is_sent_the_current_runs_half_steps_as_json():
+    """The run goes to the browser as JSON text made once per payload (stage._panels_json):
+    it must be the payload on screen, also after a new run replaced the old one."""
+    import json
+
+    at = open_kmeans(LINK)
+    first = at.session_state["stage.panels_json"][1]
+    assert json.loads(first) == at.session_state["kmeans.stage_payload"][1]["panels"]
+    at.number_input(key="kmeans.k").set_value(4).run()
+    assert not at.exception
+    again = at.session_state["stage.panels_json"][1]
+    panels = at.session_state["kmeans.stage_payload"][1]["panels"]
+    assert json.loads(again) == panels and again != first
+    assert len(panels[0]["centroids"][0]) == 4  # the new run's K

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -300,7 +301,22 @@ def show(body: dict[str, Any], *, key: str, pages: Sequence[str], X: np.ndarray,
     added = len(state.get_data().spec.edits.added)  # the last `added` points of X, framed
     body = {**body, "touch": {"drag": on_start is not None, "edit": True, "added": added}}
     body = _with_presenter(body)
-    return _COMPONENT(key=key, data=body, **callbacks)
+    return _COMPONENT(key=key, data={**body, "panels": _panels_json(body["panels"])}, **callbacks)
+
+
+def _panels_json(panels: list[dict[str, Any]]) -> str:
+    """The run's half-steps (the bulk of the payload) as JSON text, made once per payload.
+
+    Streamlit serializes a component's data at every rerun, and scans a dict's values for data
+    frames first; the stage's run does not change between the reruns that follow its cursor,
+    so its text is kept beside the payload (the same list object) and sent as one string,
+    which the stage parses.
+    """
+    stored = state.get_value("stage", "panels_json")
+    if stored is None or stored[0] is not panels:
+        stored = (panels, json.dumps(panels))
+        state.set_value("stage", "panels_json", stored)
+    return stored[1]
 
 
 def _with_presenter(body: dict[str, Any]) -> dict[str, Any]:

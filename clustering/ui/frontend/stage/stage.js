@@ -694,7 +694,7 @@ class Stage {
     if (!this.payload || this.payload.id !== data.id) {
       this.load(data);
     } else {
-      this.payload = data; // only the options changed: keep the cursor
+      this.payload = { ...data, panels: this.payload.panels }; // only the options changed: keep the cursor
       this.pending = []; // an edit the server refused (its message is on the page) leaves no mark
       this.applyOptions();
       this.fit();
@@ -705,10 +705,12 @@ class Stage {
   load(data) {
     this.stop(false);
     this.anim = null;
-    this.payload = data;
+    // the run's half-steps come as JSON text (made once per run on the server)
+    const specs = typeof data.panels === "string" ? JSON.parse(data.panels) : data.panels;
+    this.payload = { ...data, panels: specs };
     const pts = data.points;
     this.points = { n: pts.n, xy: decode(pts.xy, Float64Array), index: pts.index ? decode(pts.index, Int32Array) : null };
-    this.panels = data.panels.map((spec) => new Panel(spec, this.points, data.colours, data.unassigned));
+    this.panels = specs.map((spec) => new Panel(spec, this.points, data.colours, data.unassigned));
     this.pending = [];
     this.length = Math.max(...this.panels.map((p) => p.length));
     this.last = this.length - 1;
