@@ -1,13 +1,10 @@
 """Clustering Lab: the router. Pages live in pages/; everything else in the clustering package."""
 
 import streamlit as st
-from threadpoolctl import threadpool_limits
 
-# One BLAS / OpenMP thread in the server process: many sessions share few cores, and
-# bench/bench_sessions.py measured a click's numerics with two processes at once at 0.52 ms with
-# one BLAS thread against 5.2 ms with the default (N = 1,000), and 9.7 against 62 ms at
-# N = 100,000. The clustering package itself leaves threads alone (notebooks keep theirs).
-threadpool_limits(limits=1)
+from clustering.ui import serving, state
+
+serving.one_blas_thread()  # one BLAS thread per server process (many sessions, few cores)
 
 st.set_page_config(page_title="Clustering Lab", page_icon=":material/scatter_plot:", layout="wide")
 
@@ -25,4 +22,6 @@ PAGES = [
     st.Page("pages/home.py", title="Home", url_path="home", visibility="hidden"),
 ]
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+state.begin_full_run(page.url_path)  # a stepping page's stage draws alone once per visit
+page.run()

@@ -17,8 +17,11 @@ Parts:
   MutationObserver, then requestAnimationFrame + setTimeout). Median of ``--repeat``.
 - **open**: navigation to the stage's first drawn frame (``data-ready-at``, the page's own
   clock from navigation start) on a warm server, each time in a fresh browser context (cold
-  browser cache), for /kmeans and /gmm; and in-app navigation: from the loaded Data page, a
-  click on the page's sidebar entry to the stage's first frame (timed in the page).
+  browser cache), for /kmeans, /gmm and /compare, beside a reference in the same run: a
+  Streamlit app whose one page (also at /kmeans) holds the stage alone with the same K-means
+  run (Streamlit's own start-up plus the stage: the floor of a fresh browser's first frame);
+  and in-app navigation: from the loaded Data page, a click on the page's sidebar entry to
+  the stage's first frame (timed in the page).
 - **run**: the server's CPU time (utime + stime of its process, /proc/<pid>/stat) for Run to
   convergence on the GMM mouse run at normal speed, from the click to the page settled at the
   last half-step.
@@ -201,22 +204,71 @@ def part_step(browser, base: str, sizes: list[int], repeat: int) -> None:
               f"| {row[1] / row[0]:.2f} |", flush=True)
 
 
+OPEN_LINKS = {
+    "/kmeans": "/kmeans?dataset=blobs&n=1000&seed=1&k=3&init=random&init_seed=0",
+    "/gmm": "/gmm?dataset=mouse&seed=0&k=3&init=random&init_seed=0",
+    "/compare": "/compare?dataset=blobs&n=1000&seed=1&k=3",
+}
+
+# The floor of a first frame: a Streamlit app whose one page (at /kmeans, as ours) holds only the
+# stage, with the K-means run of OPEN_LINKS["/kmeans"]; written to a temporary folder.
+STAGE_ALONE_APP = """
+import json, sys
+sys.path.insert(0, {root!r})
+import streamlit as st
+from clustering import datasets, stepper
+from clustering.ui import stage
+
+def page():
+    X = datasets.make("blobs", n=1000, seed=1).X
+    run = stage.ahead(stepper.new_kmeans_run(X[:3].copy()), X)
+    panel = stage.kmeans_panel(X, run, curve=[None] * len(run.history))
+    body = stage.payload(X, [panel], cursor=0, x_range=(-12.0, 12.0), y_range=(-12.0, 12.0),
+                         axis_titles=("x", "y"), hints={{}}, options={{}})
+    body["touch"] = {{"drag": False, "edit": False, "added": 0}}
+    stage._COMPONENT(key="stage", data={{**body, "panels": json.dumps(body["panels"])}})
+
+st.set_page_config(layout="wide")
+st.navigation([st.Page(page, title="K-means", url_path="kmeans")]).run()
+"""
+
+
+def fresh_opens(browser, url: str, repeat: int) -> list[float]:
+    """The stage's first frame (``data-ready-at``, from navigation start) in ``repeat`` fresh
+    contexts; one visit before, unrecorded, warms the server."""
+    times = []
+    for i in range(repeat + 1):
+        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        page = context.new_page()
+        page.goto(url)
+        wait_ready(page)
+        if i:
+            times.append(float(page.locator(".cl-stage").first.get_attribute("data-ready-at")))
+        context.close()
+    return times
+
+
 def part_open(browser, base: str, repeat: int) -> None:
     print("\n## navigation to the stage's first frame, warm server, fresh context (ms)")
-    for link in ("/kmeans?dataset=blobs&n=1000&seed=1&k=3&init=random&init_seed=0",
-                 "/gmm?dataset=mouse&seed=0&k=3&init=random&init_seed=0"):
-        times = []
-        for i in range(repeat + 1):
-            context = browser.new_context(viewport={"width": 1600, "height": 1000})
-            page = context.new_page()
-            page.goto(base + link)
-            wait_ready(page)
-            ready = float(page.locator(".cl-stage").get_attribute("data-ready-at"))
-            if i:  # the first visit warms the server (imports, caches)
-                times.append(ready)
-            context.close()
-        print(f"{link.split('?')[0]}: median {statistics.median(times):.0f} ms "
+    for path, link in OPEN_LINKS.items():
+        times = fresh_opens(browser, base + link, repeat)
+        print(f"{path}: median {statistics.median(times):.0f} ms "
               f"(min {min(times):.0f}, max {max(times):.0f}; {len(times)} visits)", flush=True)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "stage_alone.py"
+        script.write_text(STAGE_ALONE_APP.format(root=str(ROOT)), encoding="utf-8")
+        port = free_port()
+        server = start_app(port, script=str(script), cwd=Path(folder))
+        try:
+            times = fresh_opens(browser, f"http://127.0.0.1:{port}/kmeans", repeat)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    print(f"reference, a Streamlit app with the stage alone at /kmeans: median "
+          f"{statistics.median(times):.0f} ms (min {min(times):.0f}, max {max(times):.0f}; "
+          f"{len(times)} visits)", flush=True)
 
 
 NAVIGATE_JS = """([path]) => {
@@ -232,7 +284,7 @@ def part_navigate(browser, base: str, repeat: int) -> None:
     """In-app navigation: from the Data page, a click on the page's entry in the sidebar to the
     stage's first drawn frame (the app is already loaded; the server runs the new page)."""
     print("\n## in-app navigation (sidebar link) to the stage's first frame, warm server (ms)")
-    for path in ("/kmeans", "/gmm"):
+    for path in OPEN_LINKS:
         times = []
         for i in range(repeat + 1):
             context = browser.new_context(viewport={"width": 1600, "height": 1000})

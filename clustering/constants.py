@@ -32,6 +32,17 @@ AXIS_MARGIN = 0.08  # geometry.axis_ranges pads the data by this fraction of its
 # other's (standard deviations) is drawn as a line: the stepping pages offer "Standardize"
 STANDARDIZE_OFFER_RATIO = 10.0
 
+# How long a stepping page's first run waits after mounting the stage, once per visit to the
+# page, before drawing the rest: the browser then draws the figure on its own instead of after
+# the whole page (the stage's script runs in an effect that React runs only once everything
+# sent with it is rendered: metrics, KaTeX formulas, tables). The session's first page waits
+# longer: that browser has just loaded Streamlit and may still be fetching the scripts of the
+# page's elements. Measured (bench/bench_stage.py, warm server, to the stage's first frame):
+# in-app navigation /gmm 1.29 -> 0.62 s, /kmeans 0.76 -> 0.46 s; a fresh browser /gmm
+# 3.0-3.8 -> 2.3 s, /kmeans 2.6-3.1 -> 2.1 s.
+STAGE_FIRST_FRAME_PAUSE_S = 0.4
+STAGE_FIRST_FRAME_PAUSE_NEW_SESSION_S = 0.9
+
 # --- colours ----------------------------------------------------------------
 # One fixed colour per cluster / component, used by every figure and by the theme in
 # .streamlit/config.toml (chartCategoricalColors). 20 entries: K-means allows K up to 20.

@@ -195,6 +195,22 @@ def test_importing_the_ui_leaves_blas_threads_alone():
     assert result.stdout.strip() == "True"
 
 
+
+def test_the_server_limits_blas_to_one_thread_and_finds_the_libraries_once():
+    import subprocess
+    import sys
+
+    code = ("from threadpoolctl import threadpool_info\n"
+            "from clustering.ui import serving\n"
+            "serving.one_blas_thread()\n"
+            "found = serving._blas\n"
+            "serving.one_blas_thread()\n"
+            "threads = [p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas']\n"
+            "print(bool(threads) and set(threads) == {1}, serving._blas is found)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=__import__("pathlib").Path(__file__).resolve().parent.parent)
+    assert result.stdout.split() == ["True", "True"]
+
 # --- the stepping pages' set-ups: pure links, each the other's inverse -----------------------
 
 
@@ -240,3 +256,32 @@ def test_a_bad_gmm_link_keeps_the_defaults_and_says_why():
     setup, messages = gmm_panels.Setup.from_query({"k": "99", "tol": "0.5", "cov": "full"})
     assert setup == gmm_panels.Setup()
     assert len(messages) == 2 and "“k”" in messages[0] and "“tol”" in messages[1]
+
+
+# --- the stage draws alone once per visit to a stepping page ----------------------------------
+
+
+def test_a_stepping_page_waits_after_its_stage_once_per_visit(monkeypatch):
+    """The first run of each visit waits after mounting the stage (the browser draws the figure
+    before the formulas); stepping, a set-up change and a second run of the page do not wait."""
+    import types
+
+    from conftest import open_page, stage_button
+
+    from clustering.constants import STAGE_FIRST_FRAME_PAUSE_NEW_SESSION_S as FIRST
+    from clustering.constants import STAGE_FIRST_FRAME_PAUSE_S as LATER
+    from clustering.ui import stage
+
+    waits: list[float] = []
+    monkeypatch.setattr(stage, "time", types.SimpleNamespace(sleep=waits.append))
+    at = open_page("pages/kmeans.py", {"dataset": "blobs", "n": "200", "seed": "1", "k": "3"})
+    assert waits == [FIRST]  # the session's first page
+    stage_button(at, "E step", ("kmeans",)).click().run()
+    at.run()
+    assert waits == [FIRST]  # the same visit
+    at.switch_page("pages/gmm.py").run()
+    assert not at.exception
+    assert waits == [FIRST, LATER]  # a new page: its stage is mounted anew
+    at.switch_page("pages/kmeans.py").run()
+    assert not at.exception
+    assert waits == [FIRST, LATER, LATER]  # back again: a new visit

@@ -28,6 +28,8 @@ RESTARTED_TEXT = ("The server restarted, and your link brought your run back: "
 _SEEN = "serving.seen"  # session_state: this session has run a page before
 _NOTICE_PAGE = "serving.restart_notice_page"  # session_state: where the restart notice stays
 
+_blas = None  # threadpoolctl's controller of this process' BLAS libraries, found once
+
 _admitted: set[str] = set()  # ids of the sessions this process admitted (no session data)
 _admitted_lock = threading.Lock()
 
@@ -111,3 +113,23 @@ def restarted() -> bool:
         return len(ctx.session_state.get_widget_states()) > 0
     except AttributeError:  # a future Streamlit without it: no message, nothing else changes
         return False
+
+
+def one_blas_thread() -> None:
+    """One BLAS / OpenMP thread in the server process: many sessions share few cores, and
+    bench/bench_sessions.py measured a click's numerics with two processes at once at 0.52 ms
+    with one BLAS thread against 5.2 ms with the default (N = 1,000), and 9.7 against 62 ms at
+    N = 100,000. The clustering package itself leaves threads alone (notebooks keep theirs).
+
+    The libraries are looked up once per process (numpy's and scipy's BLAS loaded first):
+    ``threadpool_limits`` looks them up again at every call, which took ~56 ms of every page
+    run in the server, whose process has hundreds of shared libraries loaded.
+    """
+    global _blas
+    if _blas is None:
+        import numpy  # noqa: F401  (their BLAS libraries must be loaded before they are looked up)
+        import scipy.linalg  # noqa: F401
+        from threadpoolctl import ThreadpoolController
+
+        _blas = ThreadpoolController()
+    _blas.limit(limits=1)

@@ -32,6 +32,7 @@ import base64
 import hashlib
 import json
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -41,7 +42,13 @@ import numpy as np
 import streamlit as st
 
 from clustering import derived, edits, geometry, gmm, plotting, stepper
-from clustering.constants import CLUSTER_COLOURS, MAX_LINK_EDITS, UNASSIGNED_COLOUR
+from clustering.constants import (
+    CLUSTER_COLOURS,
+    MAX_LINK_EDITS,
+    STAGE_FIRST_FRAME_PAUSE_NEW_SESSION_S,
+    STAGE_FIRST_FRAME_PAUSE_S,
+    UNASSIGNED_COLOUR,
+)
 from clustering.ui import state
 
 FRONTEND = Path(__file__).resolve().parent / "frontend" / "stage"
@@ -301,7 +308,27 @@ def show(body: dict[str, Any], *, key: str, pages: Sequence[str], X: np.ndarray,
     added = len(state.get_data().spec.edits.added)  # the last `added` points of X, framed
     body = {**body, "touch": {"drag": on_start is not None, "edit": True, "added": added}}
     body = _with_presenter(body)
-    return _COMPONENT(key=key, data={**body, "panels": _panels_json(body["panels"])}, **callbacks)
+    result = _COMPONENT(key=key, data={**body, "panels": _panels_json(body["panels"])}, **callbacks)
+    draw_alone_first(key)
+    return result
+
+
+def draw_alone_first(key: str) -> None:
+    """Once per visit to the page: wait ``STAGE_FIRST_FRAME_PAUSE_S`` after mounting the stage
+    (``STAGE_FIRST_FRAME_PAUSE_NEW_SESSION_S`` on the session's first page).
+
+    The browser then draws the figure before the rest of the page reaches it. The stage's
+    script starts in an effect that React runs only after everything rendered with it is on
+    screen, and the rest of a stepping page (metrics, KaTeX formulas, tables) takes the
+    browser's one thread 0.5–0.8 s; sent together, the figure waited for all of it. The wait
+    costs the server no CPU, and later runs of the page (its cursor, its set-up) do not wait.
+    """
+    visit = (key, state.page_visit())
+    if state.get_value("stage", "drawn_alone") == visit:
+        return
+    state.set_value("stage", "drawn_alone", visit)
+    first_page = visit[1] <= 1
+    time.sleep(STAGE_FIRST_FRAME_PAUSE_NEW_SESSION_S if first_page else STAGE_FIRST_FRAME_PAUSE_S)
 
 
 def _panels_json(panels: list[dict[str, Any]]) -> str:

@@ -32,6 +32,7 @@ _DATA = "data.active"
 _DATA_VERSION = "data.version"
 _URL_READ = "url.read"  # set of scopes whose URL parameters were read in this session
 _MESSAGES = "messages"
+_PAGE_VISIT = "page.visit"  # (url path of the last full run, how many page changes so far)
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,19 @@ def pop_messages(page: str) -> tuple[tuple[str, str], ...]:
     mine = tuple(messages.pop(page, ()))
     st.session_state[_MESSAGES] = messages
     return mine
+
+
+def begin_full_run(page_path: str) -> None:
+    """The router, before every full run: a run of another page than the last starts a new
+    visit (in-app navigation, or the first run of the session)."""
+    last, visits = st.session_state.get(_PAGE_VISIT, (None, 0))
+    if page_path != last:
+        st.session_state[_PAGE_VISIT] = (page_path, visits + 1)
+
+
+def page_visit() -> int:
+    """How many times this session's full runs changed page: a visit's number (0 before any)."""
+    return st.session_state.get(_PAGE_VISIT, (None, 0))[1]
 
 
 def first_visit(scope: str) -> bool:
