@@ -22,9 +22,11 @@ half-step:
   95th percentile (this includes the stage's 250 ms report delay);
 - the server's own time, from the rerun request arriving to the script finished (logged inside
   the server by ``server_hook/sitecustomize.py``): median and 95th percentile;
-- the server's CPU time per half-step (from /proc), the figure of issue 15's target
-  (today's reference before the stage: 90–130 ms per click; with the stage and every
-  half-step rerunning the whole page: 177 ms).
+- the server's CPU time per half-step (from /proc), the figure of issue 15's target. Its
+  reference is the app just before the stage (every click a full rerun), measured by its own
+  bench right before or after this one: ``git worktree add /tmp/before-stage 04d3e15 && cd
+  /tmp/before-stage && python bench/bench_sessions.py`` (90–130 ms per click when the stage
+  was planned; 159–171 ms on the day this app measured 29–32 ms).
 
 First, without a browser, the BLAS question alone: one process per core runs the numerics
 of a click (K-means assign + update, EM E step + M step + log-likelihood) in a loop for a few
