@@ -181,25 +181,27 @@ def test_streamlit_still_has_the_private_pages_directory_flag():
         PagesManager.uses_pages_directory = before
 
 
-def test_importing_the_ui_leaves_blas_threads_alone():
+def _printed_by_python(code: str) -> list[str]:
+    """What a fresh Python process running ``code`` from the repository's root prints, word by word."""
     import subprocess
     import sys
+    from pathlib import Path
 
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    return result.stdout.split()
+
+
+def test_importing_the_ui_leaves_blas_threads_alone():
     code = ("import numpy, scipy.linalg\n"
             "from threadpoolctl import threadpool_info\n"
             "before = [p['num_threads'] for p in threadpool_info()]\n"
             "import clustering.ui, clustering.ui.state, clustering.ui.layout\n"
             "print(before == [p['num_threads'] for p in threadpool_info()])")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            cwd=__import__("pathlib").Path(__file__).resolve().parent.parent)
-    assert result.stdout.strip() == "True"
-
+    assert _printed_by_python(code) == ["True"]
 
 
 def test_the_server_limits_blas_to_one_thread_and_finds_the_libraries_once():
-    import subprocess
-    import sys
-
     code = ("from threadpoolctl import threadpool_info\n"
             "from clustering.ui import serving\n"
             "serving.one_blas_thread()\n"
@@ -207,9 +209,8 @@ def test_the_server_limits_blas_to_one_thread_and_finds_the_libraries_once():
             "serving.one_blas_thread()\n"
             "threads = [p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas']\n"
             "print(bool(threads) and set(threads) == {1}, serving._blas is found)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            cwd=__import__("pathlib").Path(__file__).resolve().parent.parent)
-    assert result.stdout.split() == ["True", "True"]
+    assert _printed_by_python(code) == ["True", "True"]
+
 
 # --- the stepping pages' set-ups: pure links, each the other's inverse -----------------------
 
